@@ -4,6 +4,10 @@
 
 namespace pulso {
 
+namespace sentiment_detail {
+class lexicon_table;
+} // namespace sentiment_detail
+
 /// Built-in sentiment scorer for es, en and pt (CONTRACT §3, used when a mention carries no
 /// upstream score): lexicon lookups with negation, intensifiers, emoji and emphasis. Immutable
 /// after construction; shared by all workers.
@@ -18,6 +22,12 @@ class lexicon_scorer {
     /// `en`, `pt`; anything else scores with all three lexicons). noexcept, no allocation.
     [[nodiscard]] float score(std::string_view raw, std::string_view normalized,
                               std::string_view lang) const noexcept;
+
+  private:
+    explicit lexicon_scorer(const sentiment_detail::lexicon_table& table) noexcept
+        : table_(&table) {}
+
+    const sentiment_detail::lexicon_table* table_; ///< owned by builtin()'s static storage
 };
 
 } // namespace pulso

@@ -17,8 +17,12 @@ class normalizer {
     [[nodiscard]] std::string_view normalize(std::string_view utf8);
 
   private:
-    std::string out_;
-    std::vector<std::int32_t> cps_;
+    void ensure_room(std::size_t used, std::size_t extra);
+    std::size_t normalize_run(const char* run, std::size_t len, std::size_t w);
+
+    std::string out_;               ///< only grows; the result is its first bytes
+    std::vector<std::int32_t> cps_; ///< decomposition buffer, grown on demand
+    std::string clean_;             ///< a non-ASCII run with invalid bytes dropped
 };
 
 /// Convenience for start-up code (patterns, lexicons, tests).

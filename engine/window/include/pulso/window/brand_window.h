@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,10 +16,21 @@ namespace pulso {
 
 /// One author, mention or hit kept as evidence (copied out of the mention view).
 struct evidence_item {
-    std::string id;        ///< mention id
-    std::string author;    ///< handle when present, else author id
+    std::string id;     ///< mention id
+    std::string author; ///< handle when present, else author id
     std::uint64_t followers = 0;
     float score = 0.0F;
+};
+
+/// Hashes of one mention's keys, computed once and shared by every window it folds into.
+struct key_hashes {
+    std::uint64_t author = 0;                ///< hash64(author_id)
+    std::span<const std::uint64_t> hashtags; ///< space_saving<std::string>::hash_key of each
+    std::span<const std::uint64_t> terms;
+    std::uint64_t cluster = 0; ///< space_saving<std::uint64_t>::hash_key(cluster_key)
+
+    /// Fills `storage` (capacity reused) and points the spans into it.
+    void compute(const enriched_mention& em, std::vector<std::uint64_t>& storage);
 };
 
 /// The aggregate of one brand (or `*`) in one window: exact counters, a HyperLogLog of
@@ -32,6 +45,13 @@ class brand_window {
 
     /// Folds one mention. Steady state allocates nothing (capacity is reused after reset()).
     void add(const enriched_mention& em);
+    /// add() with the key hashes computed by the caller (`kh` must come from `em`).
+    void add(const enriched_mention& em, const key_hashes& kh);
+    /// Cache hints for a coming add(em, kh): phase 1 the sketch index slots, phase 2 the
+    /// counters they point to. Folding several windows, hint all of them first so their cache
+    /// misses overlap. No effect on results.
+    void prefetch(const key_hashes& kh) const noexcept;
+    void prefetch_counters(const key_hashes& kh) const noexcept;
     /// Adds another partial of the same window and brand.
     void merge(const brand_window& other);
     /// Empties the state, keeping capacity, for reuse by a later window.
@@ -58,8 +78,23 @@ class brand_window {
     std::vector<evidence_item> influencer_hits;  ///< ≤ 5 negative mentions with followers ≥
                                                  ///< influencer_followers, most followers first
 
+    /// Orders evidence: most followers first, then id, author and score ascending (a total
+    /// order, so the lists do not depend on arrival or merge order).
+    [[nodiscard]] static bool evidence_before(const evidence_item& a,
+                                              const evidence_item& b) noexcept;
+
   private:
-    const window_options* opts_;
+    /// What add() needs from the options, copied so a sealed window outlives its shard.
+    std::uint64_t influencer_followers_;
+    /// Strings moved out of evidence items by reset(), reused by later insertions.
+    std::vector<std::string> spare_strings_;
+
+    void insert_evidence(std::vector<evidence_item>& list, const evidence_item& item,
+                         bool distinct_author);
+    void insert_evidence(std::vector<evidence_item>& list, std::string_view id,
+                         std::string_view author, std::uint64_t followers, float score,
+                         bool distinct_author);
+    void recycle(std::vector<evidence_item>& list);
 };
 
 } // namespace pulso

@@ -16,7 +16,7 @@ struct window_partial {
     millis start = 0;
     millis end = 0;
     std::int32_t partition = 0;
-    std::unique_ptr<brand_window> all; ///< brand `*`
+    std::unique_ptr<brand_window> all;                                           ///< brand `*`
     std::vector<std::pair<std::uint32_t, std::unique_ptr<brand_window>>> brands; ///< by id asc
 };
 
@@ -58,6 +58,17 @@ class partition_windows {
     [[nodiscard]] std::int64_t min_open_offset() const noexcept;
     [[nodiscard]] std::size_t open_windows() const noexcept;
 
+    /// Takes back the brand windows of a partial this shard sealed (or any partial), resets
+    /// them and keeps them on a free list for later windows, so a pipeline that hands spent
+    /// partials back to their worker allocates no brand_window in steady state. The free list
+    /// is capped (see README); the rest is freed.
+    void recycle(window_partial&& p);
+    /// Brand windows waiting on the free list.
+    [[nodiscard]] std::size_t free_brand_windows() const noexcept;
+    /// Ids held by the dedupe table, and its slot count (for tests and metrics).
+    [[nodiscard]] std::size_t dedupe_entries() const noexcept;
+    [[nodiscard]] std::size_t dedupe_slots() const noexcept;
+
   private:
     struct impl;
     std::unique_ptr<impl> impl_;
@@ -70,6 +81,7 @@ class window_merger {
     explicit window_merger(const window_options& opts);
     ~window_merger();
 
+    /// Folds a partial in; the merged partial of a window reports partition -1.
     void add(window_partial&& p);
     /// Moves every window with end + allowed_lateness <= `through` out, merged, oldest
     /// first. A window nobody contributed to produces nothing.

@@ -17,7 +17,7 @@ struct window_options {
     millis max_out_of_order = 10'000;
     millis dedupe_horizon = 600'000;
     std::uint64_t influencer_followers = 100'000; ///< detect.influencer_followers (evidence)
-    std::size_t sketch_capacity = 1000; ///< Space-Saving counters for hashtags and terms
+    std::size_t sketch_capacity = 1000;           ///< Space-Saving counters for hashtags and terms
 };
 
 /// What the fold needs to know about one accepted mention once it is parsed and enriched.
@@ -26,9 +26,9 @@ struct enriched_mention {
     const mention* m = nullptr;
     float score = 0.0F; ///< sentiment score used (upstream or built-in)
     sentiment_class sentiment = sentiment_class::neutral;
-    std::span<const std::uint32_t> brands;        ///< matched brand ids, ascending
-    std::span<const std::string_view> hashtags;   ///< distinct, normalised, with `#`
-    std::span<const std::string_view> terms;      ///< distinct, normalised
+    std::span<const std::uint32_t> brands;      ///< matched brand ids, ascending
+    std::span<const std::string_view> hashtags; ///< distinct, normalised, with `#`
+    std::span<const std::string_view> terms;    ///< distinct, normalised
     std::uint64_t cluster_key = 0; ///< hash of repost_of when present, else of normalised text
     std::int64_t offset = 0;       ///< input offset (Kafka offset, or line index in replay)
 };

@@ -1,0 +1,35 @@
+#include "commands.h"
+
+#include <cstdio>
+
+namespace pulso::app {
+
+void add_check_config(CLI::App& app) {
+    auto* cmd = app.add_subcommand("check-config",
+                                   "Validate a config file; errors name the file, line and key.");
+    auto path = std::make_shared<std::string>();
+    cmd->add_option("FILE", *path, "YAML config (CONTRACT §2)")->required();
+    auto show = std::make_shared<bool>(false);
+    cmd->add_flag("--show", *show, "Print the effective settings after defaults and PULSO_* "
+                                   "environment overrides");
+    cmd->callback([path, show] {
+        const config c = load_config_file(*path);
+        std::printf("%s: ok (%zu brands)\n", path->c_str(), c.brands.size());
+        if (*show) {
+            for (const auto& s : settings()) {
+                std::printf("  %s = %s\n", std::string(s.key).c_str(),
+                            current_value(c, s.key).c_str());
+            }
+            for (const auto& [k, v] : c.kafka.properties) {
+                std::printf("  kafka.%s = %s (librdkafka)\n", k.c_str(), v.c_str());
+            }
+            for (const auto& b : c.brands) {
+                std::printf("  brand %s: %zu keywords, %zu handles, %zu hashtags, %zu excludes\n",
+                            b.name.c_str(), b.keywords.size(), b.handles.size(),
+                            b.hashtags.size(), b.exclude.size());
+            }
+        }
+    });
+}
+
+} // namespace pulso::app

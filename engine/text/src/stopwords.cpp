@@ -1,0 +1,237 @@
+#include "pulso/core/assert.h"
+#include "pulso/core/hash.h"
+#include "pulso/text/tokens.h"
+#include "term_key.h"
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace pulso {
+
+namespace {
+
+using namespace std::string_view_literals;
+
+// Normalised forms (CONTRACT §3: lower case, accents removed) made of [a-z] only: a term is a
+// run of word characters, so apostrophe forms appear split ("don't" → "don", "t").
+
+constexpr std::array k_english = {
+    "a"sv,        "about"sv,      "above"sv,   "after"sv,     "again"sv,      "against"sv,
+    "all"sv,      "also"sv,       "am"sv,      "an"sv,        "and"sv,        "any"sv,
+    "are"sv,      "aren"sv,       "as"sv,      "at"sv,        "be"sv,         "because"sv,
+    "been"sv,     "before"sv,     "being"sv,   "below"sv,     "between"sv,    "both"sv,
+    "but"sv,      "by"sv,         "can"sv,     "cannot"sv,    "cant"sv,       "could"sv,
+    "couldn"sv,   "did"sv,        "didn"sv,    "do"sv,        "does"sv,       "doesn"sv,
+    "doing"sv,    "don"sv,        "dont"sv,    "down"sv,      "during"sv,     "each"sv,
+    "either"sv,   "else"sv,       "even"sv,    "ever"sv,      "every"sv,      "few"sv,
+    "for"sv,      "from"sv,       "further"sv, "get"sv,       "gets"sv,       "getting"sv,
+    "got"sv,      "gonna"sv,      "had"sv,     "hadn"sv,      "has"sv,        "hasn"sv,
+    "have"sv,     "haven"sv,      "having"sv,  "he"sv,        "her"sv,        "here"sv,
+    "hers"sv,     "herself"sv,    "him"sv,     "himself"sv,   "his"sv,        "how"sv,
+    "however"sv,  "i"sv,          "if"sv,      "im"sv,        "in"sv,         "into"sv,
+    "is"sv,       "isn"sv,        "it"sv,      "its"sv,       "itself"sv,     "ive"sv,
+    "just"sv,     "let"sv,        "lets"sv,    "ll"sv,        "lol"sv,        "may"sv,
+    "me"sv,       "might"sv,      "more"sv,    "most"sv,      "much"sv,       "must"sv,
+    "mustn"sv,    "my"sv,         "myself"sv,  "no"sv,        "nor"sv,        "not"sv,
+    "now"sv,      "of"sv,         "off"sv,     "oh"sv,        "ok"sv,         "okay"sv,
+    "on"sv,       "once"sv,       "one"sv,     "only"sv,      "or"sv,         "other"sv,
+    "others"sv,   "our"sv,        "ours"sv,    "ourselves"sv, "out"sv,        "over"sv,
+    "own"sv,      "per"sv,        "re"sv,      "really"sv,    "same"sv,       "shall"sv,
+    "shan"sv,     "she"sv,        "should"sv,  "shouldn"sv,   "since"sv,      "so"sv,
+    "some"sv,     "still"sv,      "such"sv,    "than"sv,      "that"sv,       "thats"sv,
+    "the"sv,      "their"sv,      "theirs"sv,  "them"sv,      "themselves"sv, "then"sv,
+    "there"sv,    "these"sv,      "they"sv,    "this"sv,      "those"sv,      "though"sv,
+    "through"sv,  "thus"sv,       "to"sv,      "too"sv,       "under"sv,      "until"sv,
+    "up"sv,       "upon"sv,       "us"sv,      "ve"sv,        "very"sv,       "was"sv,
+    "wasn"sv,     "we"sv,         "were"sv,    "weren"sv,     "what"sv,       "whats"sv,
+    "when"sv,     "where"sv,      "whether"sv, "which"sv,     "while"sv,      "who"sv,
+    "whom"sv,     "whose"sv,      "why"sv,     "will"sv,      "with"sv,       "within"sv,
+    "without"sv,  "won"sv,        "wont"sv,    "would"sv,     "wouldn"sv,     "yeah"sv,
+    "yes"sv,      "yet"sv,        "you"sv,     "youre"sv,     "your"sv,       "yours"sv,
+    "yourself"sv, "yourselves"sv, "u"sv,       "ur"sv,        "s"sv,          "t"sv,
+    "d"sv,        "m"sv,          "y"sv,       "o"sv,         "wanna"sv,      "ya"sv,
+};
+
+constexpr std::array k_spanish = {
+    "a"sv,         "aca"sv,      "acaso"sv,    "ademas"sv,   "ahi"sv,      "ahora"sv,
+    "al"sv,        "algo"sv,     "alguien"sv,  "algun"sv,    "alguna"sv,   "algunas"sv,
+    "alguno"sv,    "algunos"sv,  "alla"sv,     "alli"sv,     "ante"sv,     "antes"sv,
+    "aquel"sv,     "aquella"sv,  "aquellas"sv, "aquello"sv,  "aquellos"sv, "aqui"sv,
+    "asi"sv,       "aun"sv,      "aunque"sv,   "bajo"sv,     "bien"sv,     "cada"sv,
+    "casi"sv,      "como"sv,     "con"sv,      "contra"sv,   "cual"sv,     "cuales"sv,
+    "cualquier"sv, "cuando"sv,   "cuanto"sv,   "cuya"sv,     "cuyo"sv,     "de"sv,
+    "del"sv,       "desde"sv,    "donde"sv,    "dos"sv,      "durante"sv,  "e"sv,
+    "el"sv,        "ella"sv,     "ellas"sv,    "ello"sv,     "ellos"sv,    "en"sv,
+    "entonces"sv,  "entre"sv,    "era"sv,      "eramos"sv,   "eran"sv,     "eres"sv,
+    "es"sv,        "esa"sv,      "esas"sv,     "ese"sv,      "eso"sv,      "esos"sv,
+    "esta"sv,      "estaba"sv,   "estaban"sv,  "estado"sv,   "estamos"sv,  "estan"sv,
+    "estar"sv,     "estas"sv,    "este"sv,     "esto"sv,     "estos"sv,    "estoy"sv,
+    "estuvo"sv,    "fue"sv,      "fueron"sv,   "fui"sv,      "ha"sv,       "haber"sv,
+    "habia"sv,     "habian"sv,   "hace"sv,     "hacer"sv,    "hacia"sv,    "han"sv,
+    "has"sv,       "hasta"sv,    "hay"sv,      "he"sv,       "hemos"sv,    "hizo"sv,
+    "hoy"sv,       "jaja"sv,     "jajaja"sv,   "jajajaja"sv, "la"sv,       "las"sv,
+    "le"sv,        "les"sv,      "lo"sv,       "los"sv,      "luego"sv,    "mas"sv,
+    "me"sv,        "mediante"sv, "menos"sv,    "mi"sv,       "mia"sv,      "mias"sv,
+    "mientras"sv,  "mio"sv,      "mios"sv,     "mis"sv,      "mismo"sv,    "misma"sv,
+    "mucho"sv,     "mucha"sv,    "muchos"sv,   "muchas"sv,   "muy"sv,      "nada"sv,
+    "nadie"sv,     "ni"sv,       "no"sv,       "nos"sv,      "nosotros"sv, "nosotras"sv,
+    "nuestra"sv,   "nuestras"sv, "nuestro"sv,  "nuestros"sv, "nunca"sv,    "o"sv,
+    "os"sv,        "otra"sv,     "otras"sv,    "otro"sv,     "otros"sv,    "para"sv,
+    "pero"sv,      "poco"sv,     "por"sv,      "porque"sv,   "pq"sv,       "pues"sv,
+    "puede"sv,     "pueden"sv,   "q"sv,        "que"sv,      "quien"sv,    "quienes"sv,
+    "se"sv,        "sea"sv,      "segun"sv,    "ser"sv,      "sera"sv,     "seria"sv,
+    "si"sv,        "sido"sv,     "siempre"sv,  "sin"sv,      "sino"sv,     "sobre"sv,
+    "solo"sv,      "son"sv,      "soy"sv,      "su"sv,       "sus"sv,      "suya"sv,
+    "suyo"sv,      "tal"sv,      "tambien"sv,  "tampoco"sv,  "tan"sv,      "tanto"sv,
+    "te"sv,        "tenemos"sv,  "tener"sv,    "tengo"sv,    "tenia"sv,    "ti"sv,
+    "tiene"sv,     "tienen"sv,   "toda"sv,     "todas"sv,    "todo"sv,     "todos"sv,
+    "tras"sv,      "tu"sv,       "tus"sv,      "tuya"sv,     "tuyo"sv,     "u"sv,
+    "un"sv,        "una"sv,      "unas"sv,     "uno"sv,      "unos"sv,     "usted"sv,
+    "ustedes"sv,   "va"sv,       "vamos"sv,    "van"sv,      "vez"sv,      "vos"sv,
+    "vosotros"sv,  "voy"sv,      "xq"sv,       "xd"sv,       "y"sv,        "ya"sv,
+    "yo"sv,        "dice"sv,     "dijo"sv,     "cosa"sv,     "cosas"sv,    "tmb"sv,
+};
+
+constexpr std::array k_portuguese = {
+    "a"sv,        "agora"sv,   "ai"sv,      "ainda"sv,   "ali"sv,      "ao"sv,      "aos"sv,
+    "apenas"sv,   "apos"sv,    "aquela"sv,  "aquelas"sv, "aquele"sv,   "aqueles"sv, "aqui"sv,
+    "aquilo"sv,   "as"sv,      "assim"sv,   "ate"sv,     "bem"sv,      "cada"sv,    "coisa"sv,
+    "com"sv,      "comigo"sv,  "como"sv,    "contigo"sv, "contra"sv,   "da"sv,      "daquela"sv,
+    "daquele"sv,  "das"sv,     "de"sv,      "dela"sv,    "delas"sv,    "dele"sv,    "deles"sv,
+    "depois"sv,   "desde"sv,   "dessa"sv,   "desse"sv,   "desta"sv,    "deste"sv,   "disso"sv,
+    "disto"sv,    "do"sv,      "dos"sv,     "durante"sv, "e"sv,        "ela"sv,     "elas"sv,
+    "ele"sv,      "eles"sv,    "em"sv,      "embora"sv,  "enquanto"sv, "entao"sv,   "entre"sv,
+    "era"sv,      "eram"sv,    "essa"sv,    "essas"sv,   "esse"sv,     "esses"sv,   "esta"sv,
+    "estao"sv,    "estas"sv,   "estava"sv,  "estavam"sv, "este"sv,     "esteja"sv,  "estes"sv,
+    "esteve"sv,   "estive"sv,  "estou"sv,   "eu"sv,      "faz"sv,      "fazer"sv,   "fez"sv,
+    "foi"sv,      "fomos"sv,   "for"sv,     "foram"sv,   "fosse"sv,    "fossem"sv,  "fui"sv,
+    "ha"sv,       "haja"sv,    "hao"sv,     "havia"sv,   "isso"sv,     "isto"sv,    "ja"sv,
+    "kkk"sv,      "kkkk"sv,    "kkkkk"sv,   "la"sv,      "lhe"sv,      "lhes"sv,    "mais"sv,
+    "mas"sv,      "me"sv,      "mesma"sv,   "mesmo"sv,   "meu"sv,      "meus"sv,    "mim"sv,
+    "minha"sv,    "minhas"sv,  "muita"sv,   "muitas"sv,  "muito"sv,    "muitos"sv,  "na"sv,
+    "nao"sv,      "naquela"sv, "naquele"sv, "nas"sv,     "ne"sv,       "nem"sv,     "nessa"sv,
+    "nesse"sv,    "nesta"sv,   "neste"sv,   "nisso"sv,   "nisto"sv,    "no"sv,      "nos"sv,
+    "nossa"sv,    "nossas"sv,  "nosso"sv,   "nossos"sv,  "num"sv,      "numa"sv,    "o"sv,
+    "onde"sv,     "os"sv,      "ou"sv,      "outra"sv,   "outras"sv,   "outro"sv,   "outros"sv,
+    "para"sv,     "pela"sv,    "pelas"sv,   "pelo"sv,    "pelos"sv,    "perante"sv, "pode"sv,
+    "podem"sv,    "pois"sv,    "por"sv,     "porque"sv,  "pra"sv,      "pro"sv,     "qual"sv,
+    "qualquer"sv, "quando"sv,  "que"sv,     "quem"sv,    "rs"sv,       "rsrs"sv,    "sao"sv,
+    "se"sv,       "seja"sv,    "sejam"sv,   "sem"sv,     "sendo"sv,    "ser"sv,     "sera"sv,
+    "seria"sv,    "seu"sv,     "seus"sv,    "sido"sv,    "so"sv,       "sob"sv,     "sobre"sv,
+    "sua"sv,      "suas"sv,    "ta"sv,      "tambem"sv,  "tao"sv,      "tava"sv,    "tbm"sv,
+    "te"sv,       "tem"sv,     "temos"sv,   "tenho"sv,   "ter"sv,      "teria"sv,   "teu"sv,
+    "teus"sv,     "tinha"sv,   "tinham"sv,  "to"sv,      "toda"sv,     "todas"sv,   "todo"sv,
+    "todos"sv,    "tu"sv,      "tua"sv,     "tuas"sv,    "tudo"sv,     "um"sv,      "uma"sv,
+    "umas"sv,     "uns"sv,     "vai"sv,     "vao"sv,     "vc"sv,       "vcs"sv,     "voce"sv,
+    "voces"sv,    "vos"sv,     "vou"sv,     "sim"sv,     "dessas"sv,   "desses"sv,
+};
+
+// Very common social-media noise.
+constexpr std::array k_social = {
+    "rt"sv, "via"sv, "amp"sv,  "https"sv, "http"sv, "www"sv, "html"sv,
+    "gt"sv, "lt"sv,  "quot"sv, "cc"sv,    "dm"sv,   "pls"sv, "plz"sv,
+};
+
+template <std::size_t N>
+consteval std::size_t distinct_count(const std::array<std::string_view, N>& a) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+        bool seen = false;
+        for (std::size_t j = 0; j < i; ++j) {
+            seen = seen || a[j] == a[i];
+        }
+        n += seen ? 0 : 1;
+    }
+    return n;
+}
+
+static_assert(distinct_count(k_english) >= 150, "en stopword list too short");
+static_assert(distinct_count(k_spanish) >= 150, "es stopword list too short");
+static_assert(distinct_count(k_portuguese) >= 150, "pt stopword list too short");
+
+constexpr std::size_t k_max_len = text_detail::k_packed_max;
+
+using text_detail::pack;
+using text_detail::packed_key;
+
+/// Open-addressing set of all lists, built once; lookups never allocate.
+class stopword_set {
+  public:
+    stopword_set() {
+        std::size_t total =
+            k_english.size() + k_spanish.size() + k_portuguese.size() + k_social.size();
+        std::size_t cap = 1;
+        while (cap < total * 2) {
+            cap <<= 1;
+        }
+        slots_.assign(cap, packed_key{});
+        mask_ = cap - 1;
+        auto add_all = [this](const auto& list) {
+            for (std::string_view w : list) {
+                PULSO_ASSERT(!w.empty() && w.size() <= k_max_len, "bad stopword '{}'", w);
+                for (char c : w) {
+                    PULSO_ASSERT(c >= 'a' && c <= 'z', "stopword '{}' is not normalised [a-z]", w);
+                }
+                insert(pack(w));
+            }
+        };
+        add_all(k_english);
+        add_all(k_spanish);
+        add_all(k_portuguese);
+        add_all(k_social);
+    }
+
+    [[nodiscard]] bool contains(std::string_view w) const noexcept {
+        if (w.empty() || w.size() > k_max_len) {
+            return false;
+        }
+        const packed_key k = pack(w);
+        return contains(k, text_detail::packed_hash(k));
+    }
+
+    [[nodiscard]] bool contains(const packed_key& k, std::uint64_t h) const noexcept {
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            if (slots_[i] == k) {
+                return true;
+            }
+            if (slots_[i].lo == 0) {
+                return false; // empty slot (a stopword's first byte is never 0)
+            }
+        }
+    }
+
+  private:
+    void insert(const packed_key& k) {
+        for (std::size_t i = text_detail::packed_hash(k) & mask_;; i = (i + 1) & mask_) {
+            if (slots_[i] == k) {
+                return;
+            }
+            if (slots_[i].lo == 0) {
+                slots_[i] = k;
+                return;
+            }
+        }
+    }
+
+    std::vector<packed_key> slots_;
+    std::size_t mask_ = 0;
+};
+
+const stopword_set& stopwords() {
+    static const stopword_set set; // built once, thread-safe initialisation
+    return set;
+}
+
+} // namespace
+
+bool is_stopword(std::string_view term) noexcept {
+    return stopwords().contains(term);
+}
+
+bool text_detail::is_stopword_packed(const packed_key& k, std::uint64_t h) noexcept {
+    return stopwords().contains(k, h);
+}
+
+} // namespace pulso

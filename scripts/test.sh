@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up (Debian packages, idempotently), builds and runs every test:
+#   1. release build with -Werror: unit, golden, integration and fault tests, bench smoke runs
+#   2. ASan+UBSan build: the unit tests
+#   3. TSan build: the concurrent tests (label tsan)
+# Usage: scripts/test.sh [--quick]   (--quick: only step 1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+jobs=$(nproc)
+t0=$(date +%s)
+step() { echo; echo "=== $* ($(($(date +%s) - t0)) s)"; }
+
+step "setup and release build"
+./scripts/setup.sh release
+step "release tests"
+ctest --preset release -j "$jobs" --timeout 600
+
+if ((quick)); then
+    step "done (quick)"
+    exit 0
+fi
+
+step "ASan+UBSan build"
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+step "ASan+UBSan unit tests"
+ctest --preset asan -j "$jobs" --timeout 600
+
+step "TSan build"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs"
+step "TSan concurrent tests"
+ctest --preset tsan -j "$jobs" --timeout 900
+step "all tests passed"
