@@ -13,7 +13,7 @@ packages=(
     libhyperscan-dev libutf8proc-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     clang libclang-rt-14-dev clang-format clang-tidy
-    kcat
+    kcat prometheus prometheus-alertmanager chromium
 )
 
 deps_only=0

@@ -97,8 +97,9 @@ constexpr scenario_def k_scenarios[] = {
         35 * k_minute + 5 * k_second, 0, 0, 0, 0}}}},
     {"trending_hashtag",
      "Steady noise; at minute 35 #apagon (a blackout) rises from nothing to 200 mentions/min "
-     "within a minute, holds until minute 45 and fades out by minute 50; about 15% of those "
-     "mentions name a brand (telco_sur, banco_luz, mercado_rio), the rest none.",
+     "within a minute, holds until minute 45 and fades out by minute 50; mostly negative "
+     "(the blackout), 7.5% of those mentions name a brand (telco_sur, banco_luz, "
+     "mercado_rio), the rest none.",
      false,
      1,
      {{{episode_kind::trending_hashtag, -1, 35 * k_minute, 50 * k_minute, k_minute, 5 * k_minute, 0,
@@ -309,9 +310,9 @@ void check_vocabulary() {
         ok = ok && all(k_pos[l]) && all(k_neg[l]) && all(k_cities[l]) && all(k_fillers[l]) &&
              all(k_topic_tags[l]) && all(k_none_subjects[l]) && all(k_near_miss[l]) &&
              all(k_spike[l]) && all(k_campaign_pos[l]) && all(k_campaign_neu[l]);
+        ok = ok && all(k_trend_pos[l]) && all(k_trend_neg[l]);
         for (std::size_t s = 0; s < 3; ++s) {
-            ok = ok && all(k_brand_templates[l][s]) && all(k_none_templates[l][s]) &&
-                 all(k_trend_templates[l][s]);
+            ok = ok && all(k_brand_templates[l][s]) && all(k_none_templates[l][s]);
         }
     }
     for (const auto& b : k_brands) {
@@ -413,8 +414,7 @@ struct mention_generator::impl {
     void build_repost(draft& d);
     void finish_draft(draft& d, bool distinct_author, bool small_author_if_negative);
     void build_text(sv tmpl, std::size_t lang, sentiment_class s, sv subject, list topics);
-    void add_extras(std::size_t lang, sentiment_class s, int brand, bool allow_second_brand,
-                    sv platform);
+    void add_extras(std::size_t lang, int brand, bool allow_second_brand, sv platform);
     bool try_append(sv piece);
     bool try_append(sv sep, sv piece);
     void make_author(std::uint64_t idx, author& a) const;
@@ -753,7 +753,7 @@ void mention_generator::impl::build_original(draft& d, std::size_t comp, bool ke
             const auto& tmpls = k_none_templates[lang][static_cast<std::size_t>(s)];
             build_text(pick(r, tmpls), lang, s, pick(r, k_none_subjects[lang]), {});
         }
-        add_extras(lang, s, -1, false, d.platform);
+        add_extras(lang, -1, false, d.platform);
     } else if (comp <= k_brand_count) {
         const std::size_t b = comp - 1;
         const brand_def& bd = k_brands[b];
@@ -761,7 +761,7 @@ void mention_generator::impl::build_original(draft& d, std::size_t comp, bool ke
         truth.brands = 1U << b;
         const auto& tmpls = k_brand_templates[lang][static_cast<std::size_t>(s)];
         build_text(pick(r, tmpls), lang, s, pick(r, bd.display), bd.topics[lang]);
-        add_extras(lang, s, static_cast<int>(b), true, d.platform);
+        add_extras(lang, static_cast<int>(b), true, d.platform);
     } else {
         const episode_def& e = scenario->episodes[comp - 1 - k_brand_count];
         truth.episode = k_episode_names[static_cast<std::size_t>(e.kind)];
@@ -783,7 +783,7 @@ void mention_generator::impl::build_original(draft& d, std::size_t comp, bool ke
             if (r.chance(0.25)) {
                 try_append(" ", k_spike_tags[lang]);
             }
-            add_extras(lang, s, -1, false, d.platform);
+            add_extras(lang, -1, false, d.platform);
             break;
         }
         case episode_kind::campaign_surge: {
@@ -799,35 +799,37 @@ void mention_generator::impl::build_original(draft& d, std::size_t comp, bool ke
             if (r.chance(0.3)) {
                 try_append(" ", k_campaign_tags[lang]);
             }
-            add_extras(lang, s, -1, false, d.platform);
+            add_extras(lang, -1, false, d.platform);
             break;
         }
         case episode_kind::trending_hashtag: {
-            const unsigned x = r.below(100);
+            const unsigned x = r.below(1000);
             int b = -1;
-            if (x < 8) {
+            if (x < 40) {
                 b = k_telco;
-            } else if (x < 12) {
+            } else if (x < 60) {
                 b = k_banco;
-            } else if (x < 15) {
+            } else if (x < 75) {
                 b = k_mercado;
             }
             if (b < 0) {
-                s = pick_sentiment(r, 8, 52);
-                const auto tmpls = k_trend_templates[lang][static_cast<std::size_t>(s)];
-                // The last neutral and negative templates name a brand: not this time.
-                const std::size_t n =
-                    s == sentiment_class::positive ? tmpls.size() : tmpls.size() - 1;
-                build_text(tmpls[r.below(static_cast<std::uint32_t>(n))], lang, s, {}, {});
+                s = r.chance(0.15) ? sentiment_class::positive : sentiment_class::negative;
+                if (s == sentiment_class::positive) {
+                    build_text(pick(r, k_trend_pos[lang]), lang, s, {}, {});
+                } else {
+                    // The last template names a brand: not this time.
+                    const list tmpls = k_trend_neg[lang];
+                    build_text(tmpls[r.below(static_cast<std::uint32_t>(tmpls.size() - 1))], lang,
+                               s, {}, {});
+                }
             } else {
-                s = r.chance(0.45) ? sentiment_class::negative : sentiment_class::neutral;
+                s = sentiment_class::negative;
                 truth.brands = 1U << static_cast<unsigned>(b);
-                const auto tmpls = k_trend_templates[lang][static_cast<std::size_t>(s)];
-                build_text(tmpls.back(), lang, s,
+                build_text(k_trend_neg[lang].back(), lang, s,
                            pick(r, k_brands[static_cast<std::size_t>(b)].display), {});
             }
             try_append(lang == 0 && r.chance(0.25) ? " #apagón" : " #apagon");
-            add_extras(lang, s, -1, false, d.platform);
+            add_extras(lang, -1, false, d.platform);
             break;
         }
         case episode_kind::influencer_complaint:
@@ -1018,7 +1020,9 @@ void mention_generator::impl::build_text(sv tmpl, std::size_t lang, sentiment_cl
             text.push_back(static_cast<char>('2' + r.below(8)));
             break;
         case 'E':
-            if (r.below(100) < 60) {
+            // Neutral text gets no emoji: emoji lexicons (Emoji Sentiment Ranking) score nearly
+            // every emoji, even ☕ or 📱, as positive or negative.
+            if (s != sentiment_class::neutral && r.below(100) < 60) {
                 text.append(pick(r, k_emoji[si]));
             }
             break;
@@ -1052,9 +1056,8 @@ bool mention_generator::impl::try_append(sv sep, sv piece) {
     return true;
 }
 
-void mention_generator::impl::add_extras(std::size_t lang, sentiment_class s, int brand,
-                                         bool allow_second_brand, sv platform) {
-    (void)s;
+void mention_generator::impl::add_extras(std::size_t lang, int brand, bool allow_second_brand,
+                                         sv platform) {
     const bool long_form = platform == "facebook" || platform == "reddit" || platform == "news" ||
                            platform == "blog" || platform == "forum" || platform == "youtube";
     const list fillers = k_fillers[lang];

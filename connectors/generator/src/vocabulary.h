@@ -82,7 +82,7 @@ inline constexpr sv k_emoji_neg[] = {"😡", "😤", "👎", "😠", "🤬", "�
 inline constexpr std::array<list, 3> k_emoji = {list(k_emoji_pos), list(k_emoji_neu),
                                                 list(k_emoji_neg)};
 
-inline constexpr sv k_city_es[] = {"CDMX",   "Bogotá",   "Lima",  "Santiago",  "Buenos Aires",
+inline constexpr sv k_city_es[] = {"CDMX",   "Bogotá",   "Lima",  "Santiago",  "Montevideo",
                                    "Madrid", "Medellín", "Quito", "Monterrey", "Guadalajara"};
 inline constexpr sv k_city_en[] = {"Miami", "NYC", "London", "Austin", "Toronto", "Chicago"};
 inline constexpr sv k_city_pt[] = {"São Paulo", "Rio",    "Lisboa",
@@ -106,11 +106,11 @@ inline constexpr std::array<list, k_lang_count> k_fillers = {list(k_filler_es), 
                                                              list(k_filler_pt)};
 
 inline constexpr sv k_tags_es[] = {"#jueves", "#blackfriday", "#futbol", "#musica",
-                                   "#clima",  "#ofertas",     "#cdmx",   "#tbt"};
+                                   "#clima",  "#noticias",    "#cdmx",   "#tbt"};
 inline constexpr sv k_tags_en[] = {"#thanksgiving", "#blackfriday", "#tbt",   "#nfl",
                                    "#deals",        "#travel",      "#coffee"};
 inline constexpr sv k_tags_pt[] = {"#quintafeira", "#blackfriday", "#futebol",
-                                   "#promoção",    "#sp",          "#tbt"};
+                                   "#brasil",      "#sp",          "#tbt"};
 inline constexpr std::array<list, k_lang_count> k_topic_tags = {list(k_tags_es), list(k_tags_en),
                                                                 list(k_tags_pt)};
 
@@ -162,7 +162,7 @@ inline constexpr sv k_none_neg_es[] = {"{-}: {B} otra vez en {C} {E}",
                                        "Ya van {N} días con {B} así. {-} {E}"};
 inline constexpr sv k_none_neu_es[] = {"¿Alguien sabe a qué hora empieza {B}? {E}",
                                        "Hablando de {B} en la oficina en {C} {E}",
-                                       "{B} hoy en {C}, seguimos atentos {E}"};
+                                       "{B} hoy en {C}, seguimos en eso {E}"};
 inline constexpr sv k_none_pos_en[] = {"{+}: {B} today in {C} {E}", "{+}! Finally {B} on time {E}",
                                        "Have to say it. {+}, {B} {E}"};
 inline constexpr sv k_none_neg_en[] = {"{-}: {B} again in {C} {E}",
@@ -254,44 +254,36 @@ inline constexpr sv k_campaign_pos_pt[] = {"{+}: o novo blend de Natal da {B} {E
                                            "{+}! Provei o blend de temporada da {B} em {C} {E}",
                                            "Já tenho minha caneca de Natal da {B}. {+} {E}"};
 inline constexpr sv k_campaign_neu_es[] = {"{B} lanza su blend de Navidad hoy en {C} {E}"};
-inline constexpr sv k_campaign_neu_en[] = {"{B} launches its holiday blend today in {C} {E}"};
+inline constexpr sv k_campaign_neu_en[] = {"{B} launches its seasonal blend today in {C} {E}"};
 inline constexpr sv k_campaign_neu_pt[] = {"{B} lança o blend de Natal hoje em {C} {E}"};
 inline constexpr std::array<list, k_lang_count> k_campaign_pos = {
     list(k_campaign_pos_es), list(k_campaign_pos_en), list(k_campaign_pos_pt)};
 inline constexpr std::array<list, k_lang_count> k_campaign_neu = {
     list(k_campaign_neu_es), list(k_campaign_neu_en), list(k_campaign_neu_pt)};
-inline constexpr std::array<sv, k_lang_count> k_campaign_tags = {"#navidad", "#holidayblend",
+inline constexpr std::array<sv, k_lang_count> k_campaign_tags = {"#navidad", "#seasonalblend",
                                                                  "#natal"};
 
-/// trending_hashtag: a blackout; mostly about no brand.
-inline constexpr sv k_trend_pos_es[] = {"{+}: ver las estrellas en {C} sin luz {E}"};
-inline constexpr sv k_trend_neu_es[] = {"Se fue la luz en todo {C} {E}",
-                                        "¿A alguien más se le fue la luz en {C}? {E}",
-                                        "Sin señal de {B} por el apagón en {C} {E}"};
-inline constexpr sv k_trend_neg_es[] = {"{-}, ya van {N} horas sin luz en {C} {E}",
-                                        "Otra vez sin luz en {C}. {-} {E}",
-                                        "{-}: sin señal de {B} por el apagón en {C} {E}"};
-inline constexpr sv k_trend_pos_en[] = {"{+}: stargazing in {C} with the power out {E}"};
-inline constexpr sv k_trend_neu_en[] = {"Power just went out across {C} {E}",
-                                        "Anyone else lose power in {C}? {E}",
-                                        "No {B} signal during the blackout in {C} {E}"};
+/// trending_hashtag: a blackout; mostly about no brand. Lexicons score the topic itself
+/// (`apagón`, `outage`, `sin luz`) as negative, so its mentions are negative, or positive
+/// with a clearly positive phrase; none are neutral.
+inline constexpr sv k_trend_pos_es[] = {"{+}: cena con velas en {C} esta noche {E}"};
+inline constexpr sv k_trend_neg_es[] = {
+    "{-}, ya van {N} horas sin luz en {C} {E}", "Otra vez sin luz en {C}. {-} {E}",
+    "{-}: se fue la luz en todo {C} {E}", "{-}: sin señal de {B} por el apagón en {C} {E}"};
+inline constexpr sv k_trend_pos_en[] = {"{+}: candlelight dinner in {C} tonight {E}"};
 inline constexpr sv k_trend_neg_en[] = {"{-}, {N} hours without power in {C} {E}",
                                         "Power out again in {C}. {-} {E}",
+                                        "{-}: the power just went out across {C} {E}",
                                         "{-}: no {B} signal during the blackout in {C} {E}"};
-inline constexpr sv k_trend_pos_pt[] = {"{+}: ver as estrelas em {C} sem luz {E}"};
-inline constexpr sv k_trend_neu_pt[] = {"Acabou a luz em {C} inteira {E}",
-                                        "Mais alguém sem luz em {C}? {E}",
-                                        "Sem sinal da {B} com o apagão em {C} {E}"};
-inline constexpr sv k_trend_neg_pt[] = {"{-}, já são {N} horas sem luz em {C} {E}",
-                                        "Sem luz de novo em {C}. {-} {E}",
-                                        "{-}: sem sinal da {B} com o apagão em {C} {E}"};
-/// [lang][sentiment]; the last template of the neutral and negative lists names a brand
-/// ({B}), the others do not.
-inline constexpr std::array<std::array<list, 3>, k_lang_count> k_trend_templates = {{
-    {list(k_trend_pos_es), list(k_trend_neu_es), list(k_trend_neg_es)},
-    {list(k_trend_pos_en), list(k_trend_neu_en), list(k_trend_neg_en)},
-    {list(k_trend_pos_pt), list(k_trend_neu_pt), list(k_trend_neg_pt)},
-}};
+inline constexpr sv k_trend_pos_pt[] = {"{+}: jantar à luz de velas em {C} hoje {E}"};
+inline constexpr sv k_trend_neg_pt[] = {
+    "{-}, já são {N} horas sem luz em {C} {E}", "Sem luz de novo em {C}. {-} {E}",
+    "{-}: acabou a luz em {C} inteira {E}", "{-}: sem sinal da {B} com o apagão em {C} {E}"};
+inline constexpr std::array<list, k_lang_count> k_trend_pos = {
+    list(k_trend_pos_es), list(k_trend_pos_en), list(k_trend_pos_pt)};
+/// The last negative template names a brand ({B}), the others do not.
+inline constexpr std::array<list, k_lang_count> k_trend_neg = {
+    list(k_trend_neg_es), list(k_trend_neg_en), list(k_trend_neg_pt)};
 
 /// influencer_complaint: the one post.
 inline constexpr sv k_influencer_text =
@@ -335,9 +327,9 @@ inline constexpr sv k_topic_acme_pt[] = {"o app",     "o frete",   "meu pedido",
 inline constexpr sv k_topic_cafe_es[] = {"el espresso", "el latte", "el capuchino",
                                          "el café de olla", "la tarjeta de puntos"};
 inline constexpr sv k_topic_cafe_en[] = {"the espresso", "the latte", "the cappuccino",
-                                         "the cold brew", "the rewards card"};
+                                         "the cold brew", "the points card"};
 inline constexpr sv k_topic_cafe_pt[] = {"o espresso", "o latte", "o cappuccino", "o pão de queijo",
-                                         "o cartão fidelidade"};
+                                         "o cartão de pontos"};
 inline constexpr sv k_topic_telco_es[] = {"la señal",   "la fibra",        "el 5G",
                                           "la factura", "el plan prepago", "el roaming"};
 inline constexpr sv k_topic_telco_en[] = {"the signal", "the fiber",       "5G",
@@ -356,8 +348,8 @@ inline constexpr sv k_topic_viva_en[] = {"the flight", "baggage", "check-in",
                                          "the fare",   "my seat", "the boarding gate"};
 inline constexpr sv k_topic_viva_pt[] = {"o voo",    "a bagagem", "o check-in",
                                          "a tarifa", "o assento", "o portão de embarque"};
-inline constexpr sv k_topic_mercado_es[] = {"las ofertas",   "el carrito", "el despacho",
-                                            "la devolución", "el cupón",   "la entrega"};
+inline constexpr sv k_topic_mercado_es[] = {"el catálogo",    "el carrito", "el despacho",
+                                            "el seguimiento", "el cupón",   "la entrega"};
 inline constexpr sv k_topic_mercado_en[] = {"the deals",  "the cart",   "the shipping",
                                             "the return", "the coupon", "the delivery"};
 inline constexpr sv k_topic_mercado_pt[] = {"as ofertas",  "o carrinho", "o frete",

@@ -58,14 +58,23 @@ double share_baseline::z(double n, double m, double overdispersion) const noexce
     return (n - m * p) / std::sqrt(var);
 }
 
-void share_baseline::update(double n, double m, const baseline_params& p, bool clip) noexcept {
-    double nc = n;
+void share_baseline::update(double n, double m, double usual_mentions, const baseline_params& p,
+                            bool clip) noexcept {
     if (clip && updates >= 3) {
+        // A window weighs at most as much as a busy usual one: a campaign with 8× the
+        // mentions must not pull the share down 8× as hard (and then make the usual share
+        // look like a jump).
+        const double cap_m =
+            usual_mentions + p.clip_sigma * std::sqrt(std::max(usual_mentions, 1.0)) + 1.0;
+        if (m > cap_m) {
+            n *= cap_m / m;
+            m = cap_m;
+        }
         const double q = share();
-        nc = std::min(n, m * q + p.clip_sigma * std::sqrt(m * q * (1.0 - q)) + 1.0);
+        n = std::min(n, m * q + p.clip_sigma * std::sqrt(m * q * (1.0 - q)) + 1.0);
     }
     const double a = std::max(p.alpha, 1.0 / (static_cast<double>(updates) + 1.0));
-    negatives += a * (nc - negatives);
+    negatives += a * (n - negatives);
     mentions += a * (m - mentions);
     ++updates;
 }

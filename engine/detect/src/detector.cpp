@@ -186,8 +186,14 @@ void detector::step_brand(std::uint32_t id, const brand_window* bw, millis start
     };
 
     if (cfg_.volume_spike.enabled) {
-        transition(id, alert_rule::volume_spike, count_rule(cfg_.volume_spike, cm), bw, start, end,
-                   out);
+        rule_eval e = count_rule(cfg_.volume_spike, cm);
+        // A negative spike adds volume too: when the negative_spike condition holds, the
+        // volume alert needs the other mentions alone to pass its gate, so one incident is
+        // reported once (a campaign, or a crowd that is not only angry, still fires).
+        if (e.cond && cfg_.negative_spike.enabled && count_rule(cfg_.negative_spike, cn).cond) {
+            e.cond = m - n >= cfg_.volume_spike.factor * std::max(cm.expected - cn.expected, 0.0);
+        }
+        transition(id, alert_rule::volume_spike, e, bw, start, end, out);
     }
     if (cfg_.negative_spike.enabled) {
         transition(id, alert_rule::negative_spike, count_rule(cfg_.negative_spike, cn), bw, start,
@@ -254,7 +260,11 @@ void detector::step_brand(std::uint32_t id, const brand_window* bw, millis start
     };
     const int fz_m = freeze(alert_rule::volume_spike);
     const int fz_n = freeze(alert_rule::negative_spike);
-    const int fz_s = freeze(alert_rule::negative_share);
+    // The share is also held while either count alert fires: a campaign or a negative
+    // spike is not the brand's usual mix.
+    const int fz_s =
+        std::max({freeze(alert_rule::negative_share), freeze(alert_rule::volume_spike) == 1 ? 1 : 0,
+                  freeze(alert_rule::negative_spike) == 1 ? 1 : 0});
     const auto learn_season = [&](float* f, double x, double level) {
         if (f == nullptr || level < 0.5) {
             return;
@@ -263,6 +273,9 @@ void detector::step_brand(std::uint32_t id, const brand_window* bw, millis start
         const double next = static_cast<double>(*f) + cfg_.seasonal_alpha * (ratio - *f);
         *f = static_cast<float>(std::clamp(next, 0.05, 20.0));
     };
+    if (fz_s != 1) {
+        s.share.update(n, m, cm.expected, bp_, fz_s == 0);
+    }
     if (fz_m != 1) {
         s.mentions.update(m, fm, bp_, fz_m == 0);
         learn_season(season_m, m, s.mentions.level);
@@ -270,9 +283,6 @@ void detector::step_brand(std::uint32_t id, const brand_window* bw, millis start
     if (fz_n != 1) {
         s.negatives.update(n, fn, bp_, fz_n == 0);
         learn_season(season_n, n, s.negatives.level);
-    }
-    if (fz_s != 1) {
-        s.share.update(n, m, bp_, fz_s == 0);
     }
     s.reach.update(bw != nullptr ? static_cast<double>(bw->reach) : 0.0, bp_.alpha);
     ++s.windows;

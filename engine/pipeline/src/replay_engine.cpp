@@ -92,8 +92,9 @@ void replay_engine::publish_ready(millis through, bool all) {
     } else {
         merger_.complete(through, ready_);
     }
-    for (const auto& w : ready_) {
+    for (auto& w : ready_) {
         publisher_.publish(w);
+        windows_.recycle(std::move(w)); // brand windows go back to the shard's free list
     }
     ready_.clear();
 }

@@ -1,12 +1,10 @@
-#include "pulso/core/assert.h"
-#include "pulso/core/hash.h"
 #include "pulso/text/tokens.h"
 #include "term_key.h"
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
-#include <vector>
 
 namespace pulso {
 
@@ -151,87 +149,79 @@ static_assert(distinct_count(k_english) >= 150, "en stopword list too short");
 static_assert(distinct_count(k_spanish) >= 150, "es stopword list too short");
 static_assert(distinct_count(k_portuguese) >= 150, "pt stopword list too short");
 
-constexpr std::size_t k_max_len = text_detail::k_packed_max;
-
+using text_detail::k_stopword_max_len;
+using text_detail::k_stopword_slots;
 using text_detail::pack;
+using text_detail::packed_hash;
 using text_detail::packed_key;
 
-/// Open-addressing set of all lists, built once; lookups never allocate.
-class stopword_set {
-  public:
-    stopword_set() {
-        std::size_t total =
-            k_english.size() + k_spanish.size() + k_portuguese.size() + k_social.size();
-        std::size_t cap = 1;
-        while (cap < total * 2) {
-            cap <<= 1;
-        }
-        slots_.assign(cap, packed_key{});
-        mask_ = cap - 1;
-        auto add_all = [this](const auto& list) {
-            for (std::string_view w : list) {
-                PULSO_ASSERT(!w.empty() && w.size() <= k_max_len, "bad stopword '{}'", w);
-                for (char c : w) {
-                    PULSO_ASSERT(c >= 'a' && c <= 'z', "stopword '{}' is not normalised [a-z]", w);
+constexpr std::array<std::span<const std::string_view>, 4> k_lists = {
+    std::span<const std::string_view>(k_english), std::span<const std::string_view>(k_spanish),
+    std::span<const std::string_view>(k_portuguese), std::span<const std::string_view>(k_social)};
+
+consteval bool all_normalised() {
+    for (std::span<const std::string_view> list : k_lists) {
+        for (std::string_view w : list) {
+            if (w.empty() || w.size() > k_stopword_max_len) {
+                return false;
+            }
+            for (char c : w) {
+                if (c < 'a' || c > 'z') {
+                    return false;
                 }
-                insert(pack(w));
-            }
-        };
-        add_all(k_english);
-        add_all(k_spanish);
-        add_all(k_portuguese);
-        add_all(k_social);
-    }
-
-    [[nodiscard]] bool contains(std::string_view w) const noexcept {
-        if (w.empty() || w.size() > k_max_len) {
-            return false;
-        }
-        const packed_key k = pack(w);
-        return contains(k, text_detail::packed_hash(k));
-    }
-
-    [[nodiscard]] bool contains(const packed_key& k, std::uint64_t h) const noexcept {
-        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            if (slots_[i] == k) {
-                return true;
-            }
-            if (slots_[i].lo == 0) {
-                return false; // empty slot (a stopword's first byte is never 0)
             }
         }
     }
+    return true;
+}
 
-  private:
-    void insert(const packed_key& k) {
-        for (std::size_t i = text_detail::packed_hash(k) & mask_;; i = (i + 1) & mask_) {
-            if (slots_[i] == k) {
-                return;
-            }
-            if (slots_[i].lo == 0) {
-                slots_[i] = k;
-                return;
+static_assert(all_normalised(), "stopwords must be 1..k_stopword_max_len bytes of [a-z]");
+
+consteval std::array<packed_key, k_stopword_slots> build_table() {
+    std::array<packed_key, k_stopword_slots> t{};
+    std::size_t used = 0;
+    for (std::span<const std::string_view> list : k_lists) {
+        for (std::string_view w : list) {
+            const packed_key k = pack(w);
+            for (std::size_t i = packed_hash(k) & (k_stopword_slots - 1);;
+                 i = (i + 1) & (k_stopword_slots - 1)) {
+                if (t[i] == k) {
+                    break;
+                }
+                if (t[i].lo == 0) {
+                    t[i] = k;
+                    ++used;
+                    break;
+                }
             }
         }
     }
-
-    std::vector<packed_key> slots_;
-    std::size_t mask_ = 0;
-};
-
-const stopword_set& stopwords() {
-    static const stopword_set set; // built once, thread-safe initialisation
-    return set;
+    // Keep misses short: at most ~3/8 of the slots used.
+    if (used * 8 > k_stopword_slots * 3) {
+        throw "stopword table too full: raise k_stopword_slots";
+    }
+    return t;
 }
 
 } // namespace
 
-bool is_stopword(std::string_view term) noexcept {
-    return stopwords().contains(term);
+constexpr std::array<packed_key, k_stopword_slots> text_detail::k_stopword_table = build_table();
+
+std::span<const std::span<const std::string_view>> text_detail::stopword_lists() noexcept {
+    return k_lists;
 }
 
-bool text_detail::is_stopword_packed(const packed_key& k, std::uint64_t h) noexcept {
-    return stopwords().contains(k, h);
+bool is_stopword(std::string_view term) noexcept {
+    if (term.empty() || term.size() > k_stopword_max_len) {
+        return false;
+    }
+    for (char c : term) {
+        if (c == '\0') {
+            return false; // would pack like the shorter word before it
+        }
+    }
+    const packed_key k = pack(term);
+    return text_detail::is_stopword_packed(k, packed_hash(k));
 }
 
 } // namespace pulso

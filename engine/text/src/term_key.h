@@ -1,23 +1,25 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
-/// Private: a word of at most 16 ASCII bytes packed into two integers (zero padded), so that
-/// the tokenizer can build it while scanning and stopword lookup and dedupe hash and compare
-/// integers instead of bytes.
+/// Private: a word of at most 16 bytes packed into two integers (zero padded), so that the
+/// tokenizer can hash and compare integers instead of bytes, and the stopword table shared by
+/// tokens.cpp and stopwords.cpp.
 namespace pulso::text_detail {
 
 struct packed_key {
     std::uint64_t lo = 0;
     std::uint64_t hi = 0;
-    bool operator==(const packed_key&) const = default;
+    constexpr bool operator==(const packed_key&) const = default;
 };
 
 inline constexpr std::size_t k_packed_max = 16;
 
 /// Packs `w` (at most k_packed_max bytes).
-inline packed_key pack(std::string_view w) noexcept {
+constexpr packed_key pack(std::string_view w) noexcept {
     packed_key k;
     for (std::size_t i = 0; i < w.size() && i < 8; ++i) {
         k.lo |= static_cast<std::uint64_t>(static_cast<unsigned char>(w[i])) << (8 * i);
@@ -28,12 +30,39 @@ inline packed_key pack(std::string_view w) noexcept {
     return k;
 }
 
-inline std::uint64_t packed_hash(const packed_key& k) noexcept {
+constexpr std::uint64_t packed_hash(const packed_key& k) noexcept {
     std::uint64_t h = (k.lo ^ (k.hi * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
     return h ^ (h >> 31);
 }
 
-/// Stopword lookup for a packed word made of a-z only; `h` is packed_hash(k).
-bool is_stopword_packed(const packed_key& k, std::uint64_t h) noexcept;
+/// Every stopword is at most this long (checked at compile time in stopwords.cpp), so longer
+/// words skip the lookup.
+inline constexpr std::size_t k_stopword_max_len = 10;
+
+/// Slots of the stopword table: a power of two, load factor about 0.3 (601 distinct words), so
+/// that a miss — the common case — ends after one or two probes.
+inline constexpr std::size_t k_stopword_slots = 2048;
+
+/// Open-addressing (linear probing from packed_hash) table of all stopwords, empty slots all
+/// zero. Built at compile time in stopwords.cpp, so it is usable from any static initialiser.
+extern const std::array<packed_key, k_stopword_slots> k_stopword_table;
+
+/// Stopword lookup for a packed word; `h` is packed_hash(k). Any bytes may be packed: a word
+/// with bytes outside a-z is simply never found.
+inline bool is_stopword_packed(const packed_key& k, std::uint64_t h) noexcept {
+    for (std::size_t i = h & (k_stopword_slots - 1);; i = (i + 1) & (k_stopword_slots - 1)) {
+        const packed_key& s = k_stopword_table[i];
+        if (s == k) {
+            return true;
+        }
+        if (s.lo == 0) {
+            return false; // empty slot (a stopword's first byte is never 0)
+        }
+    }
+}
+
+/// The stopword lists as written (es, en, pt, social; words may repeat across lists), for the
+/// reference implementation in tests.
+std::span<const std::span<const std::string_view>> stopword_lists() noexcept;
 
 } // namespace pulso::text_detail

@@ -1,12 +1,29 @@
 #include "pulso/text/tokens.h"
 
-#include "pulso/core/hash.h"
 #include "term_key.h"
 #include "utf8_internal.h"
 
-#include <algorithm>
+#include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+// Two passes over the text:
+//  1. classify: per 64-byte chunk, bit masks of the bytes that belong to a word code point
+//     (L*, Nd, `_`), to a digit (Nd), that are ≥ 0x80, and that continue a multi-byte code point.
+//     ASCII is classified 16 bytes at a time with SSE2; only chunks holding non-ASCII bytes
+//     decode them (inline, with a table for U+0080..U+07FF).
+//  2. walk the word runs with bit scans and apply the rules per run: hashtag when `#` precedes
+//     it at a boundary, URL skip when it starts `http://`, `https://` or `www.`, otherwise a
+//     term unless after `#`/`@`, shorter than 3 code points, all digits or a stopword.
+// Tokens are packed into two integers (their first 16 bytes) for stopword lookup and
+// deduplication; the reference implementation in tests/engine/text/tokens_test.cpp walks code
+// points one by one, and a randomised test checks the two agree.
 
 namespace pulso {
 
@@ -14,219 +31,358 @@ namespace {
 
 using namespace text_detail;
 
-/// Lists up to this size are deduplicated by a linear scan over their items' hashes; longer
-/// ones through an open-addressing index.
-constexpr std::size_t k_linear_limit = 16;
+/// Bit masks of one 64-byte chunk; bit b describes byte 64 * chunk + b.
+struct chunk_masks {
+    std::uint64_t word = 0;  ///< part of a word code point
+    std::uint64_t digit = 0; ///< part of a decimal-digit code point
+    std::uint64_t high = 0;  ///< byte ≥ 0x80
+    std::uint64_t cont = 0;  ///< continuation byte of a valid multi-byte code point
+};
 
-/// Keeps one output list distinct. Holds the items' hashes (a linear scan compares integers,
-/// not strings) and, past k_linear_limit items, an index emptied in O(1) by a generation stamp.
-/// Only grows: steady state allocates nothing.
+using mask_field = std::uint64_t chunk_masks::*;
+
+/// Bits [s, s + len) of `field`, len in 1..64. Reads chunk s/64 + 1 when the range crosses it;
+/// the chunk array always ends with an all-zero chunk.
+inline std::uint64_t bits_at(const chunk_masks* c, mask_field field, std::size_t s,
+                             std::size_t len) noexcept {
+    const std::size_t w = s >> 6;
+    const std::size_t o = s & 63;
+    std::uint64_t x = c[w].*field >> o;
+    if (o != 0) {
+        x |= c[w + 1].*field << (64 - o);
+    }
+    return len >= 64 ? x : x & ((std::uint64_t{1} << len) - 1);
+}
+
+inline bool bit_at(const chunk_masks* c, std::size_t i) noexcept {
+    return ((c[i >> 6].word >> (i & 63)) & 1) != 0;
+}
+
+/// Classifies the ASCII bytes of 64 bytes at `p` (all readable).
+inline void classify_ascii(const unsigned char* p, chunk_masks& m) noexcept {
+#if defined(__SSE2__)
+    const __m128i k20 = _mm_set1_epi8(0x20);
+    const __m128i ka = _mm_set1_epi8('a');
+    const __m128i k25 = _mm_set1_epi8(25);
+    const __m128i k0 = _mm_set1_epi8('0');
+    const __m128i k9 = _mm_set1_epi8(9);
+    const __m128i kus = _mm_set1_epi8('_');
+    std::uint64_t word = 0;
+    std::uint64_t digit = 0;
+    std::uint64_t high = 0;
+    for (int j = 0; j < 4; ++j) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * j));
+        // Letters: (v | 0x20) - 'a' < 26 unsigned, true only for A-Z and a-z.
+        const __m128i t = _mm_sub_epi8(_mm_or_si128(v, k20), ka);
+        const __m128i alpha = _mm_cmpeq_epi8(_mm_min_epu8(t, k25), t);
+        const __m128i d = _mm_sub_epi8(v, k0);
+        const __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(d, k9), d);
+        const __m128i w = _mm_or_si128(_mm_or_si128(alpha, dig), _mm_cmpeq_epi8(v, kus));
+        const auto shift = static_cast<unsigned>(16 * j);
+        word |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(w))) << shift;
+        digit |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(dig))) << shift;
+        high |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(v))) << shift;
+    }
+    m.word |= word;
+    m.digit |= digit;
+    m.high = high;
+#else
+    std::uint64_t high = 0;
+    for (unsigned b = 0; b < 64; ++b) {
+        const unsigned char c = p[b];
+        if (c >= 0x80) {
+            high |= std::uint64_t{1} << b;
+            continue;
+        }
+        const std::uint8_t cls = k_ascii_class[c];
+        m.word |= static_cast<std::uint64_t>(cls & k_word) << b;
+        m.digit |= static_cast<std::uint64_t>((cls & k_digit) != 0) << b;
+    }
+    m.high = high;
+#endif
+}
+
+/// Mask of `len` bits (0..8 bytes → 0..64 bits) for the low `len` bytes of a word.
+inline std::uint64_t byte_mask(std::size_t len) noexcept {
+    return len >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * len)) - 1;
+}
+
+/// Packs the first min(len, 16) bytes at `p`; `avail` bytes are readable from `p`.
+inline packed_key load_key(const unsigned char* p, std::size_t len, std::size_t avail) noexcept {
+    const std::size_t m = len < k_packed_max ? len : k_packed_max;
+    packed_key k;
+    if (avail >= 16) {
+        std::memcpy(&k.lo, p, 8);
+        std::memcpy(&k.hi, p + 8, 8);
+    } else {
+        for (std::size_t i = 0; i < m; ++i) {
+            const auto b = static_cast<std::uint64_t>(p[i]);
+            if (i < 8) {
+                k.lo |= b << (8 * i);
+            } else {
+                k.hi |= b << (8 * (i - 8));
+            }
+        }
+        return k;
+    }
+    if (m <= 8) {
+        k.lo &= byte_mask(m);
+        k.hi = 0;
+    } else {
+        k.hi &= byte_mask(m - 8);
+    }
+    return k;
+}
+
+/// Hash for deduplication: the packed prefix mixed with the length (words longer than 16 bytes
+/// that share a prefix still spread).
+inline std::uint64_t dedupe_hash(std::uint64_t prefix_hash, std::size_t len) noexcept {
+    return prefix_hash ^ (static_cast<std::uint64_t>(len) * 0x9E3779B97F4A7C15ULL);
+}
+
+/// Keeps one output list distinct: an open-addressing table of the items' packed prefixes and
+/// indices, emptied in O(1) by a generation stamp. Only grows (load factor ≤ 1/2): steady
+/// state allocates nothing.
 class dedupe {
   public:
     void reset() noexcept {
-        hashes_.clear();
-        indexed_ = false;
+        if (++cur_ == 0) {
+            for (slot& s : slots_) {
+                s.gen = 0;
+            }
+            cur_ = 1;
+        }
+        count_ = 0;
     }
 
-    /// Adds `item` (whose hash is `h`, always computed the same way for the same bytes) to
-    /// `list` unless already there. `list` holds exactly what was added since reset().
-    void add(std::vector<std::string_view>& list, std::string_view item, std::uint64_t h) {
-        if (!indexed_) {
-            const std::size_t n = hashes_.size();
-            for (std::size_t k = 0; k < n; ++k) {
-                if (hashes_[k] == h && list[k] == item) {
+    /// Adds the `len` bytes at `p` (packed prefix `k`, hash `h` = dedupe_hash) to `list`
+    /// unless already there. `list` holds exactly what was added since reset().
+    void add(std::vector<std::string_view>& list, const unsigned char* p, std::size_t len,
+             const packed_key& k, std::uint64_t h) {
+        if (slots_.empty()) {
+            grow(list);
+        }
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            slot& s = slots_[i];
+            if (s.gen != cur_) {
+                s.lo = k.lo;
+                s.hi = k.hi;
+                s.gen = cur_;
+                s.idx = static_cast<std::uint32_t>(list.size());
+                list.emplace_back(reinterpret_cast<const char*>(p), len);
+                if (++count_ * 2 > slots_.size()) {
+                    grow(list);
+                }
+                return;
+            }
+            if (s.lo == k.lo && s.hi == k.hi) {
+                // Equal 16-byte prefixes: equal when the lengths agree, unless longer than that.
+                const std::string_view have = list[s.idx];
+                if (have.size() == len &&
+                    (len <= k_packed_max || std::memcmp(have.data(), p, len) == 0)) {
                     return;
                 }
             }
-            list.push_back(item);
-            hashes_.push_back(h);
-            if (hashes_.size() == k_linear_limit) {
-                rebuild();
-            }
-            return;
-        }
-        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            if (gen_[i] != cur_) {
-                break;
-            }
-            const std::uint32_t k = idx_[i];
-            if (hashes_[k] == h && list[k] == item) {
-                return;
-            }
-        }
-        list.push_back(item);
-        hashes_.push_back(h);
-        if (hashes_.size() * 2 > gen_.size()) {
-            rebuild(); // keeps the load factor ≤ 1/2
-        } else {
-            place(h, static_cast<std::uint32_t>(hashes_.size() - 1));
         }
     }
 
   private:
-    void rebuild() {
-        std::size_t cap = gen_.empty() ? 256 : gen_.size();
-        while (cap < hashes_.size() * 4) {
-            cap <<= 1;
+    struct slot {
+        std::uint64_t lo = 0;
+        std::uint64_t hi = 0;
+        std::uint32_t gen = 0;
+        std::uint32_t idx = 0;
+    };
+
+    void grow(const std::vector<std::string_view>& list) {
+        const std::size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
+        slots_.assign(cap, slot{});
+        cur_ = 1;
+        const std::size_t mask = cap - 1;
+        for (std::size_t k = 0; k < list.size(); ++k) {
+            const auto* p = reinterpret_cast<const unsigned char*>(list[k].data());
+            const packed_key key = load_key(p, list[k].size(), 0);
+            const std::uint64_t h = dedupe_hash(packed_hash(key), list[k].size());
+            std::size_t i = h & mask;
+            while (slots_[i].gen == cur_) {
+                i = (i + 1) & mask;
+            }
+            slots_[i] = slot{key.lo, key.hi, cur_, static_cast<std::uint32_t>(k)};
         }
-        if (cap != gen_.size()) {
-            gen_.assign(cap, 0);
-            idx_.assign(cap, 0);
-            cur_ = 0;
-        }
-        mask_ = cap - 1;
-        if (++cur_ == 0) {
-            std::fill(gen_.begin(), gen_.end(), 0);
-            cur_ = 1;
-        }
-        for (std::size_t k = 0; k < hashes_.size(); ++k) {
-            place(hashes_[k], static_cast<std::uint32_t>(k));
-        }
-        indexed_ = true;
     }
 
-    void place(std::uint64_t h, std::uint32_t k) {
-        std::size_t i = h & mask_;
-        while (gen_[i] == cur_) {
-            i = (i + 1) & mask_;
-        }
-        gen_[i] = cur_;
-        idx_[i] = k;
-    }
-
-    std::vector<std::uint64_t> hashes_;
-    std::vector<std::uint32_t> gen_;
-    std::vector<std::uint32_t> idx_;
+    std::vector<slot> slots_;
     std::uint32_t cur_ = 0;
-    std::size_t mask_ = 0;
-    bool indexed_ = false;
+    std::size_t count_ = 0;
 };
 
-struct dedupe_state {
+/// Per-thread scratch, so that extract_tokens stays stateless for callers. Buffers only grow.
+struct scratch {
+    std::vector<chunk_masks> chunks;
     dedupe hashtags;
     dedupe terms;
 };
 
-bool starts_with(std::string_view s, std::size_t i, std::string_view prefix) noexcept {
-    return s.size() - i >= prefix.size() && s.compare(i, prefix.size(), prefix) == 0;
+/// Pass 1: fills chunks[0 .. n/64] (plus one all-zero chunk after the last).
+void classify(const unsigned char* t, std::size_t n, std::vector<chunk_masks>& chunks) {
+    const std::size_t nchunks = (n + 63) / 64;
+    chunks.resize(nchunks + 1);
+    chunks[nchunks] = chunk_masks{};
+    const std::array<std::uint8_t, 0x800>* small = nullptr;
+    chunk_masks spill;      // bits of code points that started in the previous chunk
+    std::size_t resume = 0; // the next byte that starts a code point (past a multi-byte one)
+    for (std::size_t c = 0; c < nchunks; ++c) {
+        chunk_masks& m = chunks[c];
+        m = spill;
+        spill = chunk_masks{};
+        const std::size_t base = c * 64;
+        if (n - base >= 64) {
+            classify_ascii(t + base, m);
+        } else {
+            alignas(16) std::array<unsigned char, 64> tail{}; // zero bytes: no class
+            std::memcpy(tail.data(), t + base, n - base);
+            classify_ascii(tail.data(), m);
+        }
+        std::uint64_t todo = m.high;
+        if (todo == 0) {
+            continue;
+        }
+        if (small == nullptr) {
+            small = &small_cp_flags();
+        }
+        if (resume > base) {
+            todo &= ~std::uint64_t{0} << (resume - base); // continuation bytes of the last one
+        }
+        while (todo != 0) {
+            const auto b = static_cast<unsigned>(std::countr_zero(todo));
+            const std::size_t i = base + b;
+            std::size_t len = 1;
+            const std::int32_t cp = decode_utf8(t + i, t + n, len);
+            const std::uint8_t flags = cp_flags(cp, *small);
+            const std::uint64_t all = (std::uint64_t{1} << len) - 1;
+            const std::uint64_t lo = all << b;
+            const std::uint64_t hi = b + len > 64 ? all >> (64 - b) : 0;
+            if ((flags & k_word) != 0) {
+                m.word |= lo;
+                spill.word |= hi;
+            }
+            if ((flags & k_digit) != 0) {
+                m.digit |= lo;
+                spill.digit |= hi;
+            }
+            m.cont |= lo & (lo << 1);
+            spill.cont |= hi; // every spilled byte continues this code point
+            resume = i + len;
+            todo &= b + len >= 64 ? 0 : ~std::uint64_t{0} << (b + len);
+        }
+    }
 }
 
-bool url_at(std::string_view s, std::size_t i) noexcept {
-    return starts_with(s, i, "http://") || starts_with(s, i, "https://") ||
-           starts_with(s, i, "www.");
+bool url_at(const unsigned char* p, std::size_t avail) noexcept {
+    if (p[0] == 'h') {
+        return (avail >= 7 && std::memcmp(p, "http://", 7) == 0) ||
+               (avail >= 8 && std::memcmp(p, "https://", 8) == 0);
+    }
+    return p[0] == 'w' && avail >= 4 && std::memcmp(p, "www.", 4) == 0;
 }
 
-bool ascii_space(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x80 && (k_ascii_class[u] & k_space) != 0;
+/// True when every bit of `field` in [s, e) is set.
+bool all_set(const chunk_masks* c, mask_field field, std::size_t s, std::size_t e) noexcept {
+    for (; s < e; s += 64) {
+        const std::size_t len = e - s < 64 ? e - s : 64;
+        const std::uint64_t want = len >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << len) - 1;
+        if (bits_at(c, field, s, len) != want) {
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
 
-void extract_tokens(std::string_view s, token_lists& out) {
+void extract_tokens(std::string_view text, token_lists& out) {
     out.clear();
-    // Per-thread so that the function stays stateless for callers: the items' hashes and,
-    // past k_linear_limit items, the hash index. Buffers only grow.
-    thread_local dedupe_state seen;
-    seen.hashtags.reset();
-    seen.terms.reset();
+    thread_local scratch st;
+    st.hashtags.reset();
+    st.terms.reset();
 
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-    bool prev_word = false;    // the previous code point is a word character
-    std::int32_t prev_cp = -1; // the previous code point (-1 at the start)
-    while (i < n) {
-        std::size_t len = 1;
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        const std::int32_t cp = b0 < 0x80 ? b0 : decode_at(s, i, len);
-        if (!prev_word) {
-            if ((cp == 'h' || cp == 'w') && url_at(s, i)) {
-                while (i < n && !ascii_space(s[i])) {
-                    ++i;
-                }
-                prev_cp = ' ';
-                continue;
+    const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    if (n == 0) {
+        return;
+    }
+    classify(t, n, st.chunks);
+    const chunk_masks* c = st.chunks.data();
+    const std::size_t nchunks = st.chunks.size() - 1;
+
+    std::size_t pos = 0;
+    for (;;) {
+        // Next word run [s, e).
+        std::size_t w = pos >> 6;
+        std::uint64_t x = c[w].word & (~std::uint64_t{0} << (pos & 63));
+        while (x == 0) {
+            if (++w >= nchunks) {
+                return;
             }
-            if (cp == '#' && i + 1 < n) {
-                std::size_t j = i + 1;
-                std::int32_t last = -1;
-                while (j < n) {
-                    std::size_t l = 0;
-                    const std::int32_t c = decode_at(s, j, l);
-                    if (!word_cp(c)) {
-                        break;
-                    }
-                    last = c;
-                    j += l;
-                }
-                if (j > i + 1) {
-                    const std::string_view tag = s.substr(i, j - i);
-                    seen.hashtags.add(out.hashtags, tag, hash64(tag));
-                    i = j;
-                    prev_word = true;
-                    prev_cp = last;
-                    continue;
-                }
-            }
+            x = c[w].word;
         }
-        if (word_cp(cp)) {
-            const std::size_t start = i;
-            std::size_t count = 0;
-            bool all_digits = true;
-            bool ascii = true;       // packable when also ≤ 16 bytes
-            bool lower_ascii = true; // only a-z: the only shape a stopword can have
-            packed_key key;          // the first 16 bytes, built while scanning
-            std::int32_t last = cp;
-            while (i < n) {
-                const auto b = static_cast<unsigned char>(s[i]);
-                if (b < 0x80) {
-                    const std::uint8_t cls = k_ascii_class[b];
-                    if ((cls & k_word) == 0) {
-                        break;
-                    }
-                    all_digits = all_digits && (cls & k_digit) != 0;
-                    lower_ascii = lower_ascii && b >= 'a' && b <= 'z';
-                    const std::size_t off = i - start;
-                    if (off < 8) {
-                        key.lo |= static_cast<std::uint64_t>(b) << (8 * off);
-                    } else if (off < k_packed_max) {
-                        key.hi |= static_cast<std::uint64_t>(b) << (8 * (off - 8));
-                    }
-                    last = b;
-                    ++i;
-                } else {
-                    const std::int32_t c = decode_at(s, i, len);
-                    if (!word_cp(c)) {
-                        break;
-                    }
-                    all_digits = all_digits && digit_cp(c);
-                    ascii = false;
-                    lower_ascii = false;
-                    last = c;
-                    i += len;
-                }
-                ++count;
-            }
-            const bool after_sigil = prev_cp == '#' || prev_cp == '@';
-            if (!after_sigil && count >= 3 && !all_digits) {
-                const std::string_view term = s.substr(start, i - start);
-                if (ascii && term.size() <= k_packed_max) {
-                    const std::uint64_t h = packed_hash(key);
-                    if (!lower_ascii || !is_stopword_packed(key, h)) {
-                        seen.terms.add(out.terms, term, h);
-                    }
-                } else {
-                    // Longer or non-ASCII: never a stopword (those are a-z, ≤ 16 bytes).
-                    seen.terms.add(out.terms, term, hash64(term));
-                }
-            }
-            prev_word = true;
-            prev_cp = last;
+        const std::size_t s = (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
+        x = ~c[w].word & (~std::uint64_t{0} << (s & 63));
+        while (x == 0) {
+            x = ~c[++w].word; // the all-zero chunk at the end stops this
+        }
+        const std::size_t e = (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
+        pos = e;
+
+        const unsigned prev = s > 0 ? t[s - 1] : ' ';
+        if (prev == '#' && (s == 1 || !bit_at(c, s - 2))) {
+            // `#` at a boundary: the run is a hashtag, `#` included.
+            const std::size_t len = e - s + 1;
+            const packed_key k = load_key(t + s - 1, len, n - s + 1);
+            st.hashtags.add(out.hashtags, t + s - 1, len, k, dedupe_hash(packed_hash(k), len));
             continue;
         }
-        prev_word = false;
-        prev_cp = cp;
-        i += len;
+        if ((t[s] == 'h' || t[s] == 'w') && url_at(t + s, n - s)) {
+            // Skip to the next ASCII white space; no hashtag or term starts inside.
+            std::size_t i = s;
+            while (i < n && !(t[i] < 0x80 && (k_ascii_class[t[i]] & k_space) != 0)) {
+                ++i;
+            }
+            pos = i;
+            continue;
+        }
+        const std::size_t len = e - s;
+        if (prev == '#' || prev == '@' || len < 3) {
+            continue;
+        }
+        if (len <= 64) {
+            const std::uint64_t full =
+                len >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << len) - 1;
+            if (bits_at(c, &chunk_masks::digit, s, len) == full) {
+                continue;
+            }
+            const packed_key k = load_key(t + s, len, n - s);
+            const std::uint64_t ph = packed_hash(k);
+            if (bits_at(c, &chunk_masks::high, s, len) == 0) {
+                // ASCII: the only shape a stopword has.
+                if (len <= k_stopword_max_len && is_stopword_packed(k, ph)) {
+                    continue;
+                }
+            } else if (len - static_cast<std::size_t>(
+                                 std::popcount(bits_at(c, &chunk_masks::cont, s, len))) <
+                       3) {
+                continue; // fewer than 3 code points
+            }
+            st.terms.add(out.terms, t + s, len, k, dedupe_hash(ph, len));
+        } else {
+            // More than 64 bytes: at least 16 code points, never a stopword.
+            if (all_set(c, &chunk_masks::digit, s, e)) {
+                continue;
+            }
+            const packed_key k = load_key(t + s, len, n - s);
+            st.terms.add(out.terms, t + s, len, k, dedupe_hash(packed_hash(k), len));
+        }
     }
 }
 

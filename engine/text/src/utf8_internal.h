@@ -109,6 +109,79 @@ inline std::int32_t decode_before(std::string_view s, std::size_t i) noexcept {
     return (cp >= 0 && start + len == i) ? cp : -1;
 }
 
+/// Decodes the code point starting at `p` (p < end) with exactly the validity rules of
+/// utf8proc_iterate, inline: a lead byte in C2..F4, the right number of continuation bytes
+/// before `end`, no surrogates, no overlong 3- or 4-byte forms, nothing above U+10FFFF.
+/// Sets `len` to the bytes consumed (≥ 1). Returns -1 for an invalid sequence (then len == 1).
+inline std::int32_t decode_utf8(const unsigned char* p, const unsigned char* end,
+                                std::size_t& len) noexcept {
+    const std::uint32_t b0 = p[0];
+    len = 1;
+    if (b0 < 0x80) {
+        return static_cast<std::int32_t>(b0);
+    }
+    auto cont = [](std::uint32_t b) noexcept { return (b & 0xC0) == 0x80; };
+    const auto avail = static_cast<std::size_t>(end - p);
+    if (b0 < 0xC2 || b0 > 0xF4) {
+        return -1;
+    }
+    if (b0 < 0xE0) {
+        if (avail < 2 || !cont(p[1])) {
+            return -1;
+        }
+        len = 2;
+        return static_cast<std::int32_t>(((b0 & 0x1F) << 6) | (p[1] & 0x3Fu));
+    }
+    if (b0 < 0xF0) {
+        if (avail < 3 || !cont(p[1]) || !cont(p[2]) || (b0 == 0xED && p[1] > 0x9F)) {
+            return -1;
+        }
+        const std::uint32_t cp = ((b0 & 0x0F) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        if (cp < 0x800) {
+            return -1;
+        }
+        len = 3;
+        return static_cast<std::int32_t>(cp);
+    }
+    if (avail < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3]) || (b0 == 0xF0 && p[1] < 0x90) ||
+        (b0 == 0xF4 && p[1] > 0x8F)) {
+        return -1;
+    }
+    len = 4;
+    return static_cast<std::int32_t>(((b0 & 0x07) << 18) | ((p[1] & 0x3Fu) << 12) |
+                                     ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu));
+}
+
+/// k_word / k_digit flags of every code point below U+0800 (Latin, Greek, Cyrillic, Hebrew,
+/// Arabic…), built once with utf8proc; thread-safe initialisation.
+inline const std::array<std::uint8_t, 0x800>& small_cp_flags() noexcept {
+    static const std::array<std::uint8_t, 0x800> table = [] {
+        std::array<std::uint8_t, 0x800> t{};
+        for (std::int32_t cp = 0; cp < 0x800; ++cp) {
+            t[static_cast<std::size_t>(cp)] = static_cast<std::uint8_t>(
+                (word_cp(cp) ? k_word : 0) | (digit_cp(cp) ? k_digit : 0));
+        }
+        return t;
+    }();
+    return table;
+}
+
+/// k_word / k_digit flags of a code point (-1, an invalid sequence, has none).
+inline std::uint8_t cp_flags(std::int32_t cp,
+                             const std::array<std::uint8_t, 0x800>& small) noexcept {
+    if (cp >= 0 && cp < 0x800) {
+        return small[static_cast<std::size_t>(cp)];
+    }
+    if (cp < 0 || cp > 0x10FFFF) {
+        return 0;
+    }
+    const utf8proc_category_t c = utf8proc_category(cp);
+    if (c == UTF8PROC_CATEGORY_ND) {
+        return k_word | k_digit;
+    }
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ? k_word : 0;
+}
+
 /// Appends the UTF-8 encoding of a valid code point.
 template <class String> inline void append_utf8(String& out, std::int32_t cp) {
     const auto u = static_cast<std::uint32_t>(cp);

@@ -28,7 +28,7 @@ bool ref_before(const evidence_ref& a, const evidence_ref& b) noexcept {
 } // namespace
 
 brand_window::brand_window(const window_options& opts)
-    : hashtags(opts.sketch_capacity), terms(opts.sketch_capacity), clusters(opts.sketch_capacity),
+    : hashtags(opts.sketch_capacity), terms(opts.sketch_capacity), clusters(k_cluster_capacity),
       influencer_followers_(opts.influencer_followers) {
     languages.reserve(8);
     top_authors.reserve(k_evidence);

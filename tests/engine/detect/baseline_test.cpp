@@ -77,13 +77,17 @@ TEST(ShareBaseline, BinomialZOfAJump) {
     share_baseline s;
     const baseline_params p;
     for (int i = 0; i < 60; ++i) {
-        s.update(20.0, 100.0, p, true);
+        s.update(20.0, 100.0, 100.0, p, true);
     }
     EXPECT_NEAR(s.share(), 0.2, 0.01);
     EXPECT_NEAR(s.z(20.0, 100.0, 0.0), 0.0, 0.1);
     EXPECT_GT(s.z(60.0, 100.0, 0.005), 6.0);
-    s.update(80.0, 100.0, p, true); // clipped near 20 + 3·4 + 1
+    s.update(80.0, 100.0, 100.0, p, true); // clipped near 20 + 3·4 + 1
     EXPECT_LT(s.share(), 0.22);
+    // A campaign window (10× the mentions, same negatives) weighs as a busy usual window.
+    share_baseline t = s;
+    t.update(20.0, 1000.0, 100.0, p, true);
+    EXPECT_GT(t.share(), 0.19);
 }
 
 TEST(HourOfWeek, MondayIsZero) {

@@ -451,7 +451,8 @@ TEST(Detector, SnapshotKeepsBrandsByName) {
 /// Steady traffic: per-minute Poisson counts with slow drift, 20 brands at rates from 1 to 200
 /// a minute, 1,000 windows. Returns the number of firing records.
 std::uint64_t steady_run(const config::detect_t& cfg, std::uint64_t seed, std::size_t brands,
-                         std::int64_t windows, std::uint64_t& brand_windows) {
+                         std::int64_t windows, std::uint64_t& brand_windows,
+                         std::string* first = nullptr) {
     harness h(brands, cfg);
     std::mt19937_64 rng(seed);
     std::vector<double> base(brands);
@@ -481,7 +482,11 @@ std::uint64_t steady_run(const config::detect_t& cfg, std::uint64_t seed, std::s
         h.feed(i, bs);
     }
     brand_windows = brands * static_cast<std::uint64_t>(windows);
-    return h.alerts({}, "firing").size();
+    const auto fired = h.alerts({}, "firing");
+    if (first != nullptr && !fired.empty()) {
+        *first = fired[0].json;
+    }
+    return fired.size();
 }
 
 TEST(Detector, SteadyTrafficRaisesNoFalseAlerts) {
@@ -489,13 +494,15 @@ TEST(Detector, SteadyTrafficRaisesNoFalseAlerts) {
     constexpr std::size_t k_brands = 20;
     constexpr std::int64_t k_windows = 1000;
     std::uint64_t bw = 0;
-    const std::uint64_t at_defaults = steady_run(config::detect_t{}, seed, k_brands, k_windows, bw);
+    std::string first_alert;
+    const std::uint64_t at_defaults =
+        steady_run(config::detect_t{}, seed, k_brands, k_windows, bw, &first_alert);
     std::printf("[ steady  ] seed %llu: %llu firing alerts over %llu brand-windows at defaults "
                 "(%.4f per 1000 brand-windows)\n",
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(at_defaults),
                 static_cast<unsigned long long>(bw),
                 1000.0 * static_cast<double>(at_defaults) / static_cast<double>(bw));
-    EXPECT_EQ(at_defaults, 0U) << "seed " << seed;
+    EXPECT_EQ(at_defaults, 0U) << "seed " << seed << "; first: " << first_alert;
 
     config::detect_t sensitive;
     for (auto* r :

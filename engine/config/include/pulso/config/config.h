@@ -69,7 +69,7 @@ struct config {
             double factor = 3.0;        ///< observed >= factor × expected
             std::int64_t min_count = 20; ///< absolute floor on the window's count
             std::int64_t min_authors = 5; ///< distinct authors in the brand's window
-            double z = 4.0;             ///< minimum score
+            double z = 4.5;             ///< minimum score
             std::int64_t persistence = 1; ///< consecutive windows before firing
             double resolve_factor = 1.5; ///< hysteresis: holds while >= this × expected
             std::int64_t resolve_windows = 2; ///< windows below it before resolving
@@ -79,7 +79,7 @@ struct config {
             double min_delta = 0.0; ///< negative_share only: share - baseline share >= this
         };
         rule_t volume_spike{};
-        rule_t negative_spike{true, 3.0, 10, 5, 4.0, 1, 1.5, 2, 10, 6.0, 10.0, 0.0};
+        rule_t negative_spike{true, 3.0, 10, 5, 4.5, 1, 1.5, 2, 10, 6.0, 10.0, 0.0};
         rule_t negative_share{true, 2.0, 30, 5, 4.0, 2, 1.5, 2, 10, 3.0, 10.0, 0.15};
         struct influencer_t {
             bool enabled = true;

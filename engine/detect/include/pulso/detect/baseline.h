@@ -74,8 +74,11 @@ struct share_baseline {
     }
     /// Binomial z of `n` negatives out of `m` against share(), with overdispersion allowance.
     [[nodiscard]] double z(double n, double m, double overdispersion) const noexcept;
-    /// Folds a window in; negatives are clipped at m·p + clip_sigma·sqrt(m·p·(1−p)) + 1.
-    void update(double n, double m, const baseline_params& p, bool clip) noexcept;
+    /// Folds a window in. `clip`: a window's mentions count at most as much as a busy usual
+    /// window (`usual_mentions` + clip_sigma·sqrt + 1, negatives scaled alike), and its
+    /// negatives are clipped at m·p + clip_sigma·sqrt(m·p·(1−p)) + 1.
+    void update(double n, double m, double usual_mentions, const baseline_params& p,
+                bool clip) noexcept;
 };
 
 /// Robust level of a heavy-tailed per-window amount (reach): EWMA, updates clipped at 3×.

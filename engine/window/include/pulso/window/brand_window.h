@@ -69,6 +69,10 @@ class brand_window {
     hyperloglog authors;
     space_saving<std::string> hashtags;
     space_saving<std::string> terms;
+    /// Space-Saving finds every cluster above 1/capacity of the window's mentions; the
+    /// evidence only asks whether one post dominates (shares of 20 % and more), so 64 counters
+    /// are plenty and keep the always-evicting sketch (most texts are unique) cheap.
+    static constexpr std::size_t k_cluster_capacity = 64;
     space_saving<std::uint64_t> clusters; ///< by cluster_key: the largest repost/text cluster
 
     static constexpr std::size_t k_evidence = 5;
