@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
     add_replay(app);
     add_check_config(app);
     add_generate(app);
+    add_run(app);
+    add_broker(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

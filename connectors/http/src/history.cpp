@@ -110,7 +110,7 @@ bool read_string(simdjson::ondemand::value v, std::string& out) {
 /// field is missing or malformed.
 bool parse_fields(simdjson::ondemand::parser& parser, std::string& buf, record_kind kind,
                   std::string_view json, record_fields& f) {
-    buf.reserve(json.size() + SIMDJSON_PADDING);
+    buf.reserve(json.size() + simdjson::SIMDJSON_PADDING);
     buf.assign(json);
     simdjson::ondemand::document doc;
     if (parser.iterate(buf.data(), buf.size(), buf.capacity()).get(doc) != simdjson::SUCCESS) {
@@ -151,14 +151,18 @@ bool parse_fields(simdjson::ondemand::parser& parser, std::string& buf, record_k
             have_status = v.get_string().get(s) == simdjson::SUCCESS;
             f.firing = s == "firing";
         } else if (kind == record_kind::window && key == "mentions") {
-            (void)v.get_uint64().get(f.mentions);
+            if (v.get_uint64().get(f.mentions) != simdjson::SUCCESS) {
+                return false;
+            }
         } else if (kind == record_kind::window && key == "sentiment") {
             simdjson::ondemand::object sent;
             if (v.get_object().get(sent) == simdjson::SUCCESS) {
                 for (auto sf : sent) {
                     std::string_view sk;
                     if (sf.unescaped_key().get(sk) == simdjson::SUCCESS && sk == "negative") {
-                        (void)sf.value().get_uint64().get(f.negative);
+                        if (sf.value().get_uint64().get(f.negative) != simdjson::SUCCESS) {
+                            return false;
+                        }
                     }
                 }
             }

@@ -94,8 +94,9 @@ json_writer& json_writer::value(double v, int max_decimals) {
     if (r == 0.0) {
         r = 0.0; // no "-0"
     }
-    char buf[64];
-    const auto res = std::to_chars(buf, buf + sizeof buf, r);
+    char buf[384];
+    // Fixed notation: shortest round-trip digits without an exponent (100000, not 1e+05).
+    const auto res = std::to_chars(buf, buf + sizeof buf, r, std::chars_format::fixed);
     out_.append(buf, res.ptr);
     need_comma_ = true;
     return *this;

@@ -7,9 +7,8 @@ namespace pulso {
 
 stream_publisher::stream_publisher(const stream_options& opts, const brand_matcher& matcher,
                                    stream_watermarks& wm,
-                                   std::vector<spsc_ring<worker_message>*> rings,
-                                   record_sink& sink, detector* det,
-                                   std::int32_t partition_count)
+                                   std::vector<spsc_ring<worker_message>*> rings, record_sink& sink,
+                                   detector* det, std::int32_t partition_count)
     : opts_(opts), wm_(wm), rings_(std::move(rings)), merger_(opts.windows),
       publisher_(matcher, sink, det), partition_count_(partition_count) {
     latest_.resize(rings_.size());

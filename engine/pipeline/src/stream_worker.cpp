@@ -57,7 +57,7 @@ struct stream_worker::slot {
     partition_windows windows;
     std::int32_t partition;
     std::int64_t committed_at_assign = -1;
-    std::int64_t next_offset = -1; ///< -1: no record since assignment
+    std::int64_t next_offset = -1;   ///< -1: no record since assignment
     millis meta_wm = k_no_watermark; ///< published watermark from the commit metadata
     millis handoff = k_no_watermark; ///< previous owner's sealed_through in this process
     millis skip = k_no_watermark;    ///< max(meta_wm, handoff): already counted below this
@@ -71,8 +71,7 @@ struct stream_worker::slot {
 
 stream_worker::stream_worker(std::uint32_t id, const stream_options& opts,
                              const brand_matcher& matcher, const lexicon_scorer& scorer,
-                             stream_watermarks& wm, partition_handoff& handoff,
-                             record_sink& dlq)
+                             stream_watermarks& wm, partition_handoff& handoff, record_sink& dlq)
     : id_(id), opts_(opts), wm_(wm), handoff_(handoff), dlq_sink_(dlq),
       processor_(opts.processor, matcher, scorer), ring_(opts.ring_capacity),
       brand_count_(static_cast<std::uint32_t>(matcher.brand_count())) {}
@@ -194,13 +193,12 @@ void stream_worker::on_record(std::int32_t partition, std::int64_t offset, std::
     const std::uint64_t late_before = st.late;
     dlq_.clear();
     const record_origin origin{"kafka", opts_.topic, partition, offset};
-    if (processor_.process(bytes, false, s->windows, f, now, origin, dlq_) !=
-        reject_reason::none) {
+    if (processor_.process(bytes, false, s->windows, f, now, origin, dlq_) != reject_reason::none) {
         dlq_.pop_back(); // the sink takes records without their newline
         key_.clear();
         char buf[48];
-        const int n = std::snprintf(buf, sizeof buf, "%d:%lld", partition,
-                                    static_cast<long long>(offset));
+        const int n =
+            std::snprintf(buf, sizeof buf, "%d:%lld", partition, static_cast<long long>(offset));
         key_.assign(buf, static_cast<std::size_t>(n));
         dlq_sink_.emit(record_kind::dead_letter, key_, dlq_);
         if (s->dlq_pending < 0) {

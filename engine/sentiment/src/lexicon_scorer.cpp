@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #if defined(__SSE2__)
@@ -18,6 +19,7 @@ namespace {
 
 using sentiment_detail::cp_class;
 using sentiment_detail::lexicon_entry;
+using sentiment_detail::lexicon_slot;
 using sentiment_detail::lexicon_table;
 using sentiment_detail::term_kind;
 
@@ -42,33 +44,35 @@ enum class token_type : std::uint8_t { word, emoji, emoticon };
 // (zeroing 8 KiB per call cost a fifth of the time).
 struct token {
     const char* data;
+    std::uint64_t hash;
+    const lexicon_slot* slot; // the token's lexicon slot, looked up once while tokenising
     std::uint32_t size;
     token_type type;
     bool boundary_before; // clause punctuation between this token and the previous one
-    bool caps;            // ALL CAPS in the raw text (words only)
-    std::uint64_t hash;
+    std::int16_t word;    // ordinal among the word tokens (for CAPS); -1 for emoji, emoticons
 
     [[nodiscard]] std::string_view text() const noexcept { return {data, size}; }
 };
 static_assert(std::is_trivially_default_constructible_v<token>);
 
 // Fills the fields in place: building a temporary and copying it caused store-forwarding stalls.
-void set_token(token& t, std::string_view text, token_type type, bool boundary,
-               std::uint64_t hash) noexcept {
-    t.data = text.data();
-    t.size = static_cast<std::uint32_t>(text.size());
+void set_token(token& t, const char* data, std::size_t size, token_type type, bool boundary,
+               std::uint64_t hash, const lexicon_slot* slot, int word) noexcept {
+    t.data = data;
+    t.hash = hash;
+    t.slot = slot;
+    t.size = static_cast<std::uint32_t>(size);
     t.type = type;
     t.boundary_before = boundary;
-    t.caps = false;
-    t.hash = hash;
+    t.word = static_cast<std::int16_t>(word);
 }
 
+// 8 bytes: the per-call array of 256 stays within a few cache lines of the tokens.
 struct unit {
+    float value; // set for valences and boosters only
     term_kind kind;
-    float value;
     bool boundary_before;
-    bool caps;
-    std::uint16_t first_token;
+    std::int16_t word; // ordinal of the first token among the words; -1 if not a word
 };
 static_assert(std::is_trivially_default_constructible_v<unit>);
 
@@ -181,16 +185,22 @@ std::size_t word_length(const unsigned char* s, std::size_t n, std::size_t i) no
 }
 
 bool ends_with_nt(std::string_view w) noexcept {
+    if (w.size() <= 3 || w.back() != 't') {
+        return false; // the common case, decided by one byte
+    }
     return (w.size() > 3 && w.substr(w.size() - 3) == "n't") ||
            (w.size() > 5 && w.substr(w.size() - 5) == "n\xE2\x80\x99t");
 }
 
 // Tokenises the normalised text into words, emoji and emoticons known to the lexicon.
-int tokenize(std::string_view text, const lexicon_table& table, token* out) noexcept {
+// Looks every word and emoji up as it goes (one probe per token); counts the words.
+int tokenize(std::string_view text, const lexicon_table& table, token* out,
+             int& words_out) noexcept {
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     std::size_t i = 0;
     int count = 0;
+    int words = 0;
     bool boundary = false;
     while (i < n && count < max_tokens) {
         const unsigned char c = s[i];
@@ -198,9 +208,10 @@ int tokenize(std::string_view text, const lexicon_table& table, token* out) noex
             const cp_class cls = sentiment_detail::ascii_classes.cls[c];
             if (cls == cp_class::letter) {
                 const std::size_t len = word_length(s, n, i);
-                const std::string_view w = text.substr(i, len);
-                set_token(out[count++], w, token_type::word, boundary,
-                          sentiment_detail::token_hash(w.data(), len, n - i));
+                const char* w = text.data() + i;
+                const std::uint64_t h = sentiment_detail::token_hash(w, len, n - i);
+                set_token(out[count++], w, len, token_type::word, boundary, h,
+                          table.find_slot(h, w, len), words++);
                 boundary = false;
                 i += len;
                 continue;
@@ -227,8 +238,10 @@ int tokenize(std::string_view text, const lexicon_table& table, token* out) noex
             const std::string_view run = text.substr(i, j - i);
             if (has_face && run.size() >= 2 && run.size() <= 4) {
                 const std::uint64_t h = sentiment_detail::token_hash(run);
-                if (table.find(h, run) != nullptr) {
-                    set_token(out[count++], run, token_type::emoticon, boundary, h);
+                if (const lexicon_slot* e = table.find_slot(h, run.data(), run.size());
+                    e != nullptr) {
+                    set_token(out[count++], run.data(), run.size(), token_type::emoticon, boundary,
+                              h, e, -1);
                     boundary = false;
                     i = j;
                     continue;
@@ -245,17 +258,19 @@ int tokenize(std::string_view text, const lexicon_table& table, token* out) noex
         switch (sentiment_detail::classify(d.cp)) {
         case cp_class::letter: {
             const std::size_t len = word_length(s, n, i);
-            const std::string_view w = text.substr(i, len);
-            set_token(out[count++], w, token_type::word, boundary,
-                      sentiment_detail::token_hash(w.data(), len, n - i));
+            const char* w = text.data() + i;
+            const std::uint64_t h = sentiment_detail::token_hash(w, len, n - i);
+            set_token(out[count++], w, len, token_type::word, boundary, h,
+                      table.find_slot(h, w, len), words++);
             boundary = false;
             i += len;
             break;
         }
         case cp_class::emoji: {
-            const std::string_view e = text.substr(i, d.len);
-            set_token(out[count++], e, token_type::emoji, boundary,
-                      sentiment_detail::token_hash(e.data(), d.len, n - i));
+            const char* e = text.data() + i;
+            const std::uint64_t h = sentiment_detail::token_hash(e, d.len, n - i);
+            set_token(out[count++], e, d.len, token_type::emoji, boundary, h,
+                      table.find_slot(h, e, d.len), -1);
             boundary = false;
             i += d.len;
             break;
@@ -270,6 +285,7 @@ int tokenize(std::string_view text, const lexicon_table& table, token* out) noex
             break;
         }
     }
+    words_out = words;
     return count;
 }
 
@@ -282,45 +298,138 @@ struct emphasis {
     std::uint64_t caps_bits[max_tokens / 64] = {};
 };
 
-void scan_raw(std::string_view text, emphasis& out) noexcept {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    // Fast pass: count '!' and '?', and look for a place where a CAPS word could be: an ASCII
-    // capital next to another capital or a non-ASCII byte. Most mentions have none, and then
-    // the word-by-word pass below is skipped. (It misses words of non-ASCII capitals only,
-    // such as "ÉÉ": none in es/en/pt.)
-    // Branch-free byte loops so that the compiler vectorises them.
+// Pass 1 of scan_raw: the '!' and '?' counts and the CAPS hint (an ASCII capital next to
+// another capital or a non-ASCII byte), 16 bytes at a time. Returns the hint.
+bool count_punct_and_hint(const unsigned char* s, std::size_t n, emphasis& out) noexcept {
     int exclamations = 0;
     int questions = 0;
-    for (std::size_t k = 0; k < n; ++k) {
+    unsigned hint = 0;
+    std::size_t k = 0;
+#if defined(__SSE2__)
+    const __m128i bang = _mm_set1_epi8('!');
+    const __m128i question = _mm_set1_epi8('?');
+    const __m128i cap_a = _mm_set1_epi8('A');
+    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+    const __m128i letters = _mm_set1_epi8(static_cast<char>(26 - 128));
+    auto block = [&](const unsigned char* p) noexcept {
+        const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+        // (c - 'A') < 26 unsigned, as a signed compare after flipping the top bit.
+        const auto upper0 = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v0, cap_a), bias), letters)));
+        const auto upper1 = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v1, cap_a), bias), letters)));
+        const auto high0 = static_cast<unsigned>(_mm_movemask_epi8(v0));
+        const auto high1 = static_cast<unsigned>(_mm_movemask_epi8(v1));
+        hint |= (upper0 & (upper1 | high1)) | (upper1 & high0);
+        const auto b = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v0, bang)));
+        const auto q = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v0, question)));
+        if ((b | q) != 0) [[unlikely]] {
+            exclamations += std::popcount(b);
+            questions += std::popcount(q);
+        }
+    };
+    // Pair (k, k + 1) for k in [k, k + 16) reads up to s[k + 16].
+    for (; k + 17 <= n; k += 16) {
+        block(s + k);
+    }
+    if (k < n) {
+        // The last <= 16 bytes, zero-padded: a zero byte is no capital, no '!', not high.
+        alignas(16) unsigned char tail[32] = {};
+        std::memcpy(tail, s + k, n - k);
+        block(tail);
+    }
+#else
+    for (; k < n; ++k) {
         exclamations += s[k] == '!' ? 1 : 0;
         questions += s[k] == '?' ? 1 : 0;
     }
-    out.exclamations = exclamations;
-    out.questions = questions;
-    unsigned caps_hint = 0;
-    for (std::size_t k = 0; k + 1 < n; ++k) {
+    for (k = 0; k + 1 < n; ++k) {
         const unsigned a = static_cast<unsigned char>(s[k] - 'A') < 26 ? 1U : 0U;
         const unsigned b = static_cast<unsigned char>(s[k + 1] - 'A') < 26 ? 1U : 0U;
-        const unsigned high_a = s[k] >> 7;
-        const unsigned high_b = s[k + 1] >> 7;
-        caps_hint |= (a & (b | high_b)) | (b & high_a);
+        hint |= (a & (b | (s[k + 1] >> 7U))) | (b & (s[k] >> 7U));
     }
-    const bool maybe_caps = caps_hint != 0;
-    if (!maybe_caps) {
+#endif
+    out.exclamations = exclamations;
+    out.questions = questions;
+    return hint != 0;
+}
+
+// Scans the word starting at `i` in the raw text (as scan_word<true>) and tells whether it is
+// ALL CAPS (two or more capitals, no lower-case letter). Runs of ASCII word characters are
+// classified 16 bytes at a time; anything else continues in scan_word. Returns the length.
+std::size_t scan_raw_word(const unsigned char* s, std::size_t n, std::size_t i,
+                          bool& caps) noexcept {
+    std::size_t j = i;
+    int upper = 0; // saturated: min(count, 2) per block, enough for "two or more"
+    int lower = 0;
+#if defined(__SSE2__)
+    const __m128i a = _mm_set1_epi8('a');
+    const __m128i cap_a = _mm_set1_epi8('A');
+    const __m128i zero = _mm_set1_epi8('0');
+    const __m128i bias = _mm_set1_epi8(static_cast<char>(0x80));
+    const __m128i letters = _mm_set1_epi8(static_cast<char>(26 - 128));
+    const __m128i digits = _mm_set1_epi8(static_cast<char>(10 - 128));
+    const __m128i underscore = _mm_set1_epi8('_');
+    while (j + 16 <= n) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+        const __m128i is_lower = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v, a), bias), letters);
+        const __m128i is_upper =
+            _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v, cap_a), bias), letters);
+        const __m128i is_digit = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v, zero), bias), digits);
+        const __m128i is_word = _mm_or_si128(_mm_or_si128(is_lower, is_upper),
+                                             _mm_or_si128(is_digit, _mm_cmpeq_epi8(v, underscore)));
+        const unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(is_word)) & 0xFFFFU;
+        const unsigned take = stop == 0 ? 0xFFFFU : (stop & (0U - stop)) - 1U; // bytes before it
+        const unsigned up = static_cast<unsigned>(_mm_movemask_epi8(is_upper)) & take;
+        lower += (static_cast<unsigned>(_mm_movemask_epi8(is_lower)) & take) != 0 ? 1 : 0;
+        upper += (up != 0 ? 1 : 0) + ((up & (up - 1U)) != 0 ? 1 : 0);
+        if (stop != 0) {
+            j += static_cast<std::size_t>(std::countr_zero(stop));
+            const unsigned char c = s[j];
+            if (c < 0x80 && c != '\'') {
+                caps = upper >= 2 && lower == 0; // ended on ASCII punctuation or space
+                return j - i;
+            }
+            break;
+        }
+        j += 16;
+    }
+#endif
+    int more_upper = 0;
+    int more_lower = 0;
+    const std::size_t len = scan_word<true>(s, n, i, j, more_upper, more_lower);
+    caps = upper + more_upper >= 2 && lower + more_lower == 0;
+    return len;
+}
+
+void scan_raw(std::string_view text, emphasis& out) noexcept {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    // Most mentions have no place where a CAPS word could be, and then the word-by-word pass
+    // below is skipped. (The hint misses words of non-ASCII capitals only, such as "ÉÉ": none
+    // in es/en/pt.)
+    if (!count_punct_and_hint(s, n, out)) {
         return;
     }
     std::size_t i = 0;
     while (i < n && out.words < max_tokens) {
-        const auto d = sentiment_detail::decode_utf8(s + i, n - i);
-        if (sentiment_detail::classify(d.cp) != cp_class::letter) {
-            i += d.len;
-            continue;
+        const unsigned char c = s[i];
+        if (c < 0x80) {
+            if (sentiment_detail::ascii_classes.cls[c] != cp_class::letter) {
+                ++i;
+                continue;
+            }
+        } else {
+            const auto d = sentiment_detail::decode_utf8(s + i, n - i);
+            if (sentiment_detail::classify(d.cp) != cp_class::letter) {
+                i += d.len;
+                continue;
+            }
         }
-        int upper = 0;
-        int lower = 0;
-        i += scan_word<true>(s, n, i, i, upper, lower);
-        if (upper >= 2 && lower == 0) {
+        bool caps = false;
+        i += scan_raw_word(s, n, i, caps);
+        if (caps) {
             out.caps_bits[out.words / 64] |= std::uint64_t{1} << (out.words % 64);
             ++out.caps_words;
         }
@@ -333,18 +442,20 @@ void scan_raw(std::string_view text, emphasis& out) noexcept {
 int match_unit(const token* tokens, int count, int i, int slot, const lexicon_table& table,
                unit& u) noexcept {
     const token& t = tokens[i];
-    u = {term_kind::none, 0.0F, t.boundary_before, false, static_cast<std::uint16_t>(i)};
+    u.value = 0.0F;
+    u.kind = term_kind::none;
+    u.boundary_before = t.boundary_before;
+    u.word = t.word;
+    const lexicon_slot* e = t.slot;
     if (t.type == token_type::emoticon) {
         // Emoticons come from VADER (English) but mean the same in every language.
-        const lexicon_entry* e = table.find(t.hash, t.text());
-        if (e != nullptr && e->kind[0] == term_kind::valence) {
+        if (e->kind[0] == term_kind::valence) {
             u.kind = term_kind::valence;
-            u.value = e->value[0];
+            u.value = table.entry_of(*e).value[0];
         }
         return 1;
     }
-    const lexicon_entry* e = table.find(t.hash, t.text());
-    if (e != nullptr && e->longest_phrase > 1) {
+    if (e != nullptr && e->longest_phrase > 1) [[unlikely]] {
         int longest = e->longest_phrase;
         for (int k = 1; k < longest; ++k) {
             if (i + k >= count || tokens[i + k].boundary_before ||
@@ -379,7 +490,9 @@ int match_unit(const token* tokens, int count, int i, int slot, const lexicon_ta
     }
     if (e != nullptr) {
         u.kind = e->kind[slot];
-        u.value = e->value[slot];
+        if (u.kind == term_kind::valence || u.kind == term_kind::booster) {
+            u.value = table.entry_of(*e).value[slot]; // the only kinds whose value is read
+        }
     }
     return 1;
 }
@@ -404,7 +517,8 @@ float lexicon_scorer::score(std::string_view raw, std::string_view normalized,
     const int slot = language_slot(lang);
 
     token tokens[max_tokens];
-    const int ntok = tokenize(normalized, table, tokens);
+    int nwords = 0;
+    const int ntok = tokenize(normalized, table, tokens, nwords);
     if (ntok == 0) {
         return 0.0F;
     }
@@ -424,37 +538,29 @@ float lexicon_scorer::score(std::string_view raw, std::string_view normalized,
     emphasis emph;
     scan_raw(raw, emph);
     // Per-word CAPS needs the raw and normalised words to line up one to one.
-    int nwords = 0;
-    for (int i = 0; i < ntok; ++i) {
-        nwords += tokens[i].type == token_type::word ? 1 : 0;
-    }
     const bool cap_diff =
         emph.caps_words > 0 && emph.caps_words < emph.words && nwords == emph.words;
-    if (cap_diff) {
-        for (int i = 0, w = 0; i < ntok; ++i) {
-            if (tokens[i].type == token_type::word) {
-                tokens[i].caps = ((emph.caps_bits[w / 64] >> (w % 64)) & 1U) != 0;
-                ++w;
-            }
-        }
-        for (int u = 0; u < nunits; ++u) {
-            units[u].caps = tokens[units[u].first_token].caps;
-        }
-    }
+    auto caps = [&emph](const unit& x) noexcept {
+        return x.word >= 0 && ((emph.caps_bits[x.word / 64] >> (x.word % 64)) & 1U) != 0;
+    };
 
-    float sentiment[max_tokens];
+    // The valences in unit order and where they are: the sum below adds exactly the non-zero
+    // terms of "sum of sentiment[u] * weight[u] over all units" in the same order (adding the
+    // +0 of a unit without valence never changes a float sum that starts at +0).
+    float valence[max_tokens];
+    std::uint16_t valence_unit[max_tokens];
+    int nvalence = 0;
     int first_contrast = -1;
     for (int u = 0; u < nunits; ++u) {
-        sentiment[u] = 0.0F;
         const unit& cur = units[u];
-        if (cur.kind == term_kind::contrast && first_contrast < 0) {
-            first_contrast = u;
-        }
         if (cur.kind != term_kind::valence) {
+            if (cur.kind == term_kind::contrast && first_contrast < 0) {
+                first_contrast = u;
+            }
             continue;
         }
         float v = cur.value;
-        if (cap_diff && cur.caps) {
+        if (cap_diff && caps(cur)) {
             v += sign_of(v) * caps_increment;
         }
         bool negated = false;
@@ -465,7 +571,7 @@ float lexicon_scorer::score(std::string_view raw, std::string_view normalized,
             const unit& mod = units[u - d];
             if (mod.kind == term_kind::booster) {
                 float s = v < 0 ? -mod.value : mod.value;
-                if (cap_diff && mod.caps) {
+                if (cap_diff && caps(mod)) {
                     s += sign_of(v) * caps_increment;
                 }
                 s *= d == 1 ? 1.0F : d == 2 ? 0.95F : 0.9F;
@@ -477,16 +583,19 @@ float lexicon_scorer::score(std::string_view raw, std::string_view normalized,
         if (negated) {
             v *= negation_scalar;
         }
-        sentiment[u] = v;
+        valence[nvalence] = v;
+        valence_unit[nvalence] = static_cast<std::uint16_t>(u);
+        ++nvalence;
     }
 
     float sum = 0.0F;
-    for (int u = 0; u < nunits; ++u) {
+    for (int k = 0; k < nvalence; ++k) {
         float w = 1.0F;
         if (first_contrast >= 0) {
+            const int u = valence_unit[k];
             w = u < first_contrast ? contrast_before : u > first_contrast ? contrast_after : 1.0F;
         }
-        sum += sentiment[u] * w;
+        sum += valence[k] * w;
     }
     if (sum == 0.0F) {
         return 0.0F;
@@ -499,7 +608,9 @@ float lexicon_scorer::score(std::string_view raw, std::string_view normalized,
     }
     sum += sign_of(sum) * punct;
     const float compound = sum / std::sqrt(sum * sum + normalization_alpha);
-    return std::fmax(-1.0F, std::fmin(1.0F, compound));
+    // fmax(-1, fmin(1, compound)) without the libm calls (compound is never NaN).
+    const float upper_clamped = compound < 1.0F ? compound : 1.0F;
+    return upper_clamped > -1.0F ? upper_clamped : -1.0F;
 }
 
 } // namespace pulso

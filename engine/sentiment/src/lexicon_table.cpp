@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <iterator>
 
 namespace pulso::sentiment_detail {
 
@@ -36,7 +37,7 @@ std::uint64_t hash_of_words(const std::string_view* words, std::size_t n) noexce
 
 const lexicon_entry* lexicon_table::find_phrase(std::uint64_t h, const std::string_view* tokens,
                                                 std::size_t n) const noexcept {
-    return probe(h, [tokens, n](const lexicon_entry& e) noexcept {
+    auto equal = [tokens, n](const lexicon_entry& e) noexcept {
         if (e.words != n) {
             return false;
         }
@@ -54,7 +55,16 @@ const lexicon_entry* lexicon_table::find_phrase(std::uint64_t h, const std::stri
             }
         }
         return rest.empty();
-    });
+    };
+    for (std::uint64_t i = h & mask_;; i = (i + 1) & mask_) {
+        const lexicon_slot& s = slots_[i];
+        if (s.entry == 0) {
+            return nullptr;
+        }
+        if (s.hash == h && s.size == 0 && equal(entries_[s.entry - 1U])) {
+            return &entries_[s.entry - 1U];
+        }
+    }
 }
 
 const lexicon_entry* lexicon_table::find_term(std::string_view term) const noexcept {
@@ -68,14 +78,18 @@ const lexicon_entry* lexicon_table::find_term(std::string_view term) const noexc
 
 lexicon_entry& lexicon_table::insert(std::uint64_t h, std::string_view term, std::uint8_t words) {
     for (std::uint64_t i = h & mask_;; i = (i + 1) & mask_) {
-        std::uint32_t& s = slots_[i];
-        if (s == 0) {
+        lexicon_slot& s = slots_[i];
+        if (s.entry == 0) {
             PULSO_ASSERT(entries_.size() < 0xFFFFU, "lexicon over {} entries", 0xFFFFU);
+            PULSO_ASSERT(term.size() < 0xFFU, "lexicon term over {} bytes", 0xFFU);
+            PULSO_ASSERT(term.find('\0') == std::string_view::npos, "NUL in a lexicon term");
             entries_.push_back({h, term, words, 1, {}, {}});
-            s = slot_fingerprint(h) | static_cast<std::uint32_t>(entries_.size());
+            s.hash = h;
+            s.entry = static_cast<std::uint16_t>(entries_.size());
+            s.size = words == 1 ? static_cast<std::uint8_t>(term.size()) : 0;
             return entries_.back();
         }
-        lexicon_entry& e = entries_[(s & 0xFFFFU) - 1];
+        lexicon_entry& e = entries_[s.entry - 1U];
         if (e.hash == h && e.term == term) {
             return e;
         }
@@ -85,7 +99,7 @@ lexicon_entry& lexicon_table::insert(std::uint64_t h, std::string_view term, std
 lexicon_table::lexicon_table(const lexicon_row* rows, std::size_t count) {
     // Rows plus phrase heads; ~3 slots per entry keeps probe sequences short.
     const std::size_t cap = std::bit_ceil(count * 3 + 16);
-    slots_.assign(cap, 0);
+    slots_.assign(cap, lexicon_slot{});
     mask_ = cap - 1;
     entries_.reserve(count * 2);
 
@@ -130,6 +144,14 @@ lexicon_table::lexicon_table(const lexicon_row* rows, std::size_t count) {
         if (e.kind[3] == term_kind::none && valued > 0) {
             e.kind[3] = term_kind::valence;
             e.value[3] = sum / static_cast<float>(valued);
+        }
+    }
+    // Copy what the scorer reads per token into the slots.
+    for (lexicon_slot& s : slots_) {
+        if (s.entry != 0) {
+            const lexicon_entry& e = entries_[s.entry - 1U];
+            s.longest_phrase = e.longest_phrase;
+            std::copy(std::begin(e.kind), std::end(e.kind), std::begin(s.kind));
         }
     }
 }

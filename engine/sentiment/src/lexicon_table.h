@@ -11,21 +11,14 @@
 
 namespace pulso::sentiment_detail {
 
-/// Hash of one token, 8 bytes at a time (the last chunk zero-padded) with a splitmix64
-/// finaliser. `readable` is how many bytes may be read from `p` (>= `size`): with 8 or more
-/// the last chunk is one unaligned load and a mask instead of a byte loop. Equal for equal
-/// tokens whatever `readable` is.
+/// Hash of one token. A token of up to 8 bytes is one zero-padded little-endian chunk put
+/// through a bijection (an odd multiply and an xor-shift: two cheap steps), so that two tokens
+/// of the same length have equal hashes only if they are equal; longer tokens are mixed 8 bytes
+/// at a time and need a byte compare after a hash match. `readable` is how many bytes may be
+/// read from `p` (>= `size`): with 8 or more the last chunk is one unaligned load and a mask
+/// instead of a byte loop. Equal for equal tokens whatever `readable` is.
 inline std::uint64_t token_hash(const char* p, std::size_t size, std::size_t readable) noexcept {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ size;
-    std::size_t i = 0;
-    for (; i + 8 <= size; i += 8) {
-        std::uint64_t chunk;
-        std::memcpy(&chunk, p + i, 8);
-        h = (h ^ chunk) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-    }
-    if (i < size) {
-        const std::size_t rest = size - i;
+    auto last_chunk = [p, readable](std::size_t i, std::size_t rest) noexcept {
         std::uint64_t chunk = 0;
         if (readable - i >= 8) {
             std::memcpy(&chunk, p + i, 8);
@@ -33,19 +26,31 @@ inline std::uint64_t token_hash(const char* p, std::size_t size, std::size_t rea
         } else {
             std::memcpy(&chunk, p + i, rest);
         }
-        h = (h ^ chunk) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
+        return chunk;
+    };
+    std::uint64_t h;
+    if (size <= 8) [[likely]] {
+        h = size == 0 ? 0 : last_chunk(0, size);
+    } else {
+        h = 0x9E3779B97F4A7C15ULL ^ size;
+        std::size_t i = 0;
+        for (; i + 8 <= size; i += 8) {
+            std::uint64_t chunk;
+            std::memcpy(&chunk, p + i, 8);
+            h = (h ^ chunk) * 0xbf58476d1ce4e5b9ULL;
+            h ^= h >> 31;
+        }
+        if (i < size) {
+            h = (h ^ last_chunk(i, size - i)) * 0xbf58476d1ce4e5b9ULL;
+            h ^= h >> 31;
+        }
     }
-    return mix64(h);
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 29);
 }
 
 inline std::uint64_t token_hash(std::string_view token) noexcept {
     return token_hash(token.data(), token.size(), token.size());
-}
-
-/// The high 16 bits of a table slot: a fingerprint of the entry's hash.
-inline std::uint32_t slot_fingerprint(std::uint64_t h) noexcept {
-    return static_cast<std::uint32_t>(h >> 48) << 16;
 }
 
 /// Hash of a phrase from its tokens' hashes: "a b" is looked up by
@@ -67,6 +72,19 @@ struct lexicon_entry {
     float value[4];
 };
 
+/// One slot of the open-addressing table: 16 bytes, four to a cache line. It holds the full
+/// hash and everything the scorer needs except a valence or booster value, so that a miss, and
+/// a hit on a short word, read this cache line only.
+struct lexicon_slot {
+    std::uint64_t hash;
+    std::uint16_t entry; ///< index into entries() + 1; 0 = empty slot
+    /// Byte length of a single-token term (< 255); 0 for a phrase, which a token never matches.
+    std::uint8_t size;
+    std::uint8_t longest_phrase; ///< as lexicon_entry::longest_phrase
+    term_kind kind[4];           ///< as lexicon_entry::kind
+};
+static_assert(sizeof(lexicon_slot) == 16);
+
 /// The built-in lexicons as an open-addressing hash table (linear probing, load <= 0.35),
 /// built once from lexicon_rows. Immutable after construction.
 /// @thread any (const)
@@ -79,22 +97,41 @@ class lexicon_table {
     /// The table of the built-in data, built on first use (thread-safe static initialisation).
     static const lexicon_table& builtin();
 
-    /// The entry of a single token with hash `h` (token_hash(token)), or nullptr. Inline: it
-    /// runs once per token.
-    [[nodiscard]] const lexicon_entry* find(std::uint64_t h,
-                                            std::string_view token) const noexcept {
-        return probe(h, [token](const lexicon_entry& e) noexcept {
-            // The hashes are equal already; a byte loop beats a memcmp call on ~6-byte words.
-            if (e.term.size() != token.size()) {
-                return false;
-            }
-            for (std::size_t k = 0; k < token.size(); ++k) {
-                if (e.term[k] != token[k]) {
-                    return false;
+    /// The slot of the single token `p[0, size)` with hash `h` (token_hash of it), or nullptr.
+    /// Inline: it runs once per token. Tokens of at most 8 bytes are never compared byte by
+    /// byte: token_hash is injective on them (one chunk, bijective mixing, and the length is
+    /// implied by the highest non-zero byte since tokens and terms contain no NUL), so equal
+    /// hash and equal length mean equal text. Longer ones are compared after a hash match.
+    [[nodiscard]] const lexicon_slot* find_slot(std::uint64_t h, const char* p,
+                                                std::size_t size) const noexcept {
+        // The table is sparse (load < 0.3), so the first slot almost always decides: it holds
+        // the token or is empty. Only a collision continues the probe.
+        std::uint64_t i = h & mask_;
+        for (;;) {
+            const lexicon_slot& s = slots_[i];
+            if (s.hash == h && s.size == size) [[likely]] {
+                if (size <= 8 || std::memcmp(entries_[s.entry - 1U].term.data(), p, size) == 0)
+                    [[likely]] {
+                    return &s;
                 }
             }
-            return true;
-        });
+            if (s.entry == 0) {
+                return nullptr;
+            }
+            i = (i + 1) & mask_;
+        }
+    }
+
+    /// The entry of a slot returned by find_slot.
+    [[nodiscard]] const lexicon_entry& entry_of(const lexicon_slot& s) const noexcept {
+        return entries_[s.entry - 1U];
+    }
+
+    /// The entry of a single token with hash `h` (token_hash(token)), or nullptr.
+    [[nodiscard]] const lexicon_entry* find(std::uint64_t h,
+                                            std::string_view token) const noexcept {
+        const lexicon_slot* s = find_slot(h, token.data(), token.size());
+        return s == nullptr ? nullptr : &entry_of(*s);
     }
 
     /// The entry of the phrase made of `n` tokens (hash `h` = phrase_hash chain), or nullptr.
@@ -108,28 +145,10 @@ class lexicon_table {
     [[nodiscard]] const std::vector<lexicon_entry>& entries() const noexcept { return entries_; }
 
   private:
-    template <typename Equal>
-    [[nodiscard]] const lexicon_entry* probe(std::uint64_t h, Equal&& equal) const noexcept {
-        const std::uint32_t fp = slot_fingerprint(h);
-        for (std::uint64_t i = h & mask_;; i = (i + 1) & mask_) {
-            const std::uint32_t s = slots_[i];
-            if (s == 0) {
-                return nullptr;
-            }
-            if ((s & 0xFFFF0000U) == fp) {
-                const lexicon_entry& e = entries_[(s & 0xFFFFU) - 1];
-                if (e.hash == h && equal(e)) {
-                    return &e;
-                }
-            }
-        }
-    }
     lexicon_entry& insert(std::uint64_t h, std::string_view term, std::uint8_t words);
 
     std::vector<lexicon_entry> entries_;
-    /// Per slot: (entry index + 1) in the low 16 bits, 0 = empty; the high 16 bits are a
-    /// fingerprint of the hash, so that a miss rarely touches an entry.
-    std::vector<std::uint32_t> slots_;
+    std::vector<lexicon_slot> slots_; ///< bit_ceil(3 x rows) slots
     std::uint64_t mask_ = 0;
 };
 

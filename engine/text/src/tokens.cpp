@@ -37,6 +37,7 @@ struct chunk_masks {
     std::uint64_t digit = 0; ///< part of a decimal-digit code point
     std::uint64_t high = 0;  ///< byte ≥ 0x80
     std::uint64_t cont = 0;  ///< continuation byte of a valid multi-byte code point
+    std::uint64_t hash = 0;  ///< `#`
 };
 
 using mask_field = std::uint64_t chunk_masks::*;
@@ -54,8 +55,15 @@ inline std::uint64_t bits_at(const chunk_masks* c, mask_field field, std::size_t
     return len >= 64 ? x : x & ((std::uint64_t{1} << len) - 1);
 }
 
-inline bool bit_at(const chunk_masks* c, std::size_t i) noexcept {
-    return ((c[i >> 6].word >> (i & 63)) & 1) != 0;
+/// End of the word run containing byte `s`: the first byte at or after `s` that is not part of
+/// a word code point (the all-zero chunk at the end stops the scan).
+inline std::size_t run_end(const chunk_masks* c, std::size_t s) noexcept {
+    std::size_t w = s >> 6;
+    std::uint64_t x = ~c[w].word & (~std::uint64_t{0} << (s & 63));
+    while (x == 0) {
+        x = ~c[++w].word;
+    }
+    return (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
 }
 
 /// Classifies the ASCII bytes of 64 bytes at `p` (all readable).
@@ -70,6 +78,8 @@ inline void classify_ascii(const unsigned char* p, chunk_masks& m) noexcept {
     std::uint64_t word = 0;
     std::uint64_t digit = 0;
     std::uint64_t high = 0;
+    std::uint64_t hash = 0;
+    const __m128i khash = _mm_set1_epi8('#');
     for (int j = 0; j < 4; ++j) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * j));
         // Letters: (v | 0x20) - 'a' < 26 unsigned, true only for A-Z and a-z.
@@ -82,7 +92,11 @@ inline void classify_ascii(const unsigned char* p, chunk_masks& m) noexcept {
         word |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(w))) << shift;
         digit |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(dig))) << shift;
         high |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(v))) << shift;
+        hash |= static_cast<std::uint64_t>(
+                    static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, khash))))
+                << shift;
     }
+    m.hash = hash;
     m.word |= word;
     m.digit |= digit;
     m.high = high;
@@ -94,6 +108,7 @@ inline void classify_ascii(const unsigned char* p, chunk_masks& m) noexcept {
             high |= std::uint64_t{1} << b;
             continue;
         }
+        m.hash |= static_cast<std::uint64_t>(c == '#') << b;
         const std::uint8_t cls = k_ascii_class[c];
         m.word |= static_cast<std::uint64_t>(cls & k_word) << b;
         m.digit |= static_cast<std::uint64_t>((cls & k_digit) != 0) << b;
@@ -102,34 +117,36 @@ inline void classify_ascii(const unsigned char* p, chunk_masks& m) noexcept {
 #endif
 }
 
-/// Mask of `len` bits (0..8 bytes → 0..64 bits) for the low `len` bytes of a word.
-inline std::uint64_t byte_mask(std::size_t len) noexcept {
-    return len >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * len)) - 1;
-}
+/// Masks keeping the first m bytes (m = 0..16) of a 16-byte little-endian load.
+constexpr std::array<packed_key, k_packed_max + 1> k_prefix_masks = [] {
+    std::array<packed_key, k_packed_max + 1> t{};
+    for (std::size_t m = 0; m <= k_packed_max; ++m) {
+        t[m].lo = m >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * m)) - 1;
+        t[m].hi = m <= 8    ? 0
+                  : m >= 16 ? ~std::uint64_t{0}
+                            : (std::uint64_t{1} << (8 * (m - 8))) - 1;
+    }
+    return t;
+}();
 
 /// Packs the first min(len, 16) bytes at `p`; `avail` bytes are readable from `p`.
 inline packed_key load_key(const unsigned char* p, std::size_t len, std::size_t avail) noexcept {
     const std::size_t m = len < k_packed_max ? len : k_packed_max;
     packed_key k;
-    if (avail >= 16) {
+    if (avail >= 16) [[likely]] {
         std::memcpy(&k.lo, p, 8);
         std::memcpy(&k.hi, p + 8, 8);
-    } else {
-        for (std::size_t i = 0; i < m; ++i) {
-            const auto b = static_cast<std::uint64_t>(p[i]);
-            if (i < 8) {
-                k.lo |= b << (8 * i);
-            } else {
-                k.hi |= b << (8 * (i - 8));
-            }
-        }
+        k.lo &= k_prefix_masks[m].lo;
+        k.hi &= k_prefix_masks[m].hi;
         return k;
     }
-    if (m <= 8) {
-        k.lo &= byte_mask(m);
-        k.hi = 0;
-    } else {
-        k.hi &= byte_mask(m - 8);
+    for (std::size_t i = 0; i < m; ++i) {
+        const auto b = static_cast<std::uint64_t>(p[i]);
+        if (i < 8) {
+            k.lo |= b << (8 * i);
+        } else {
+            k.hi |= b << (8 * (i - 8));
+        }
     }
     return k;
 }
@@ -145,7 +162,10 @@ inline std::uint64_t dedupe_hash(std::uint64_t prefix_hash, std::size_t len) noe
 /// state allocates nothing.
 class dedupe {
   public:
-    void reset() noexcept {
+    void reset(const std::vector<std::string_view>& empty_list) {
+        if (slots_.empty()) {
+            grow(empty_list);
+        }
         if (++cur_ == 0) {
             for (slot& s : slots_) {
                 s.gen = 0;
@@ -157,11 +177,8 @@ class dedupe {
 
     /// Adds the `len` bytes at `p` (packed prefix `k`, hash `h` = dedupe_hash) to `list`
     /// unless already there. `list` holds exactly what was added since reset().
-    void add(std::vector<std::string_view>& list, const unsigned char* p, std::size_t len,
-             const packed_key& k, std::uint64_t h) {
-        if (slots_.empty()) {
-            grow(list);
-        }
+    [[gnu::always_inline]] void add(std::vector<std::string_view>& list, const unsigned char* p,
+                                    std::size_t len, const packed_key& k, std::uint64_t h) {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             slot& s = slots_[i];
@@ -195,7 +212,7 @@ class dedupe {
         std::uint32_t idx = 0;
     };
 
-    void grow(const std::vector<std::string_view>& list) {
+    [[gnu::noinline, gnu::cold]] void grow(const std::vector<std::string_view>& list) {
         const std::size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
         slots_.assign(cap, slot{});
         cur_ = 1;
@@ -304,8 +321,8 @@ bool all_set(const chunk_masks* c, mask_field field, std::size_t s, std::size_t 
 void extract_tokens(std::string_view text, token_lists& out) {
     out.clear();
     thread_local scratch st;
-    st.hashtags.reset();
-    st.terms.reset();
+    st.hashtags.reset(out.hashtags);
+    st.terms.reset(out.terms);
 
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
@@ -316,55 +333,86 @@ void extract_tokens(std::string_view text, token_lists& out) {
     const chunk_masks* c = st.chunks.data();
     const std::size_t nchunks = st.chunks.size() - 1;
 
-    std::size_t pos = 0;
-    for (;;) {
-        // Next word run [s, e).
-        std::size_t w = pos >> 6;
-        std::uint64_t x = c[w].word & (~std::uint64_t{0} << (pos & 63));
-        while (x == 0) {
-            if (++w >= nchunks) {
-                return;
+    // Candidates per chunk: `#` at a boundary followed by a word character (a hashtag), and
+    // starts of word runs of at least 3 bytes (shorter runs are neither terms nor URLs).
+    std::size_t pos = 0; // bytes before pos are consumed (a run, a hashtag, a skipped URL)
+    for (std::size_t w = 0; w < nchunks; ++w) {
+        const std::size_t base = w << 6;
+        if (pos >= base + 64) {
+            continue;
+        }
+        const std::uint64_t word = c[w].word;
+        const std::uint64_t next = c[w + 1].word;
+        const std::uint64_t before = (word << 1) | (w > 0 ? c[w - 1].word >> 63 : 0);
+        const std::uint64_t after1 = (word >> 1) | (next << 63);
+        const std::uint64_t after2 = (word >> 2) | (next << 62);
+        std::uint64_t cand = ((word & after1 & after2) | (c[w].hash & after1)) & ~before;
+        if (pos > base) {
+            cand &= ~std::uint64_t{0} << (pos - base);
+        }
+        while (cand != 0) {
+            const std::size_t i = base + static_cast<std::size_t>(std::countr_zero(cand));
+            pos = run_end(c, t[i] == '#' ? i + 1 : i);
+            if (pos >= base + 64) {
+                cand = 0;
+            } else {
+                cand &= ~std::uint64_t{0} << (pos - base);
             }
-            x = c[w].word;
-        }
-        const std::size_t s = (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
-        x = ~c[w].word & (~std::uint64_t{0} << (s & 63));
-        while (x == 0) {
-            x = ~c[++w].word; // the all-zero chunk at the end stops this
-        }
-        const std::size_t e = (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
-        pos = e;
-
-        const unsigned prev = s > 0 ? t[s - 1] : ' ';
-        if (prev == '#' && (s == 1 || !bit_at(c, s - 2))) {
-            // `#` at a boundary: the run is a hashtag, `#` included.
-            const std::size_t len = e - s + 1;
-            const packed_key k = load_key(t + s - 1, len, n - s + 1);
-            st.hashtags.add(out.hashtags, t + s - 1, len, k, dedupe_hash(packed_hash(k), len));
-            continue;
-        }
-        if ((t[s] == 'h' || t[s] == 'w') && url_at(t + s, n - s)) {
-            // Skip to the next ASCII white space; no hashtag or term starts inside.
-            std::size_t i = s;
-            while (i < n && !(t[i] < 0x80 && (k_ascii_class[t[i]] & k_space) != 0)) {
-                ++i;
-            }
-            pos = i;
-            continue;
-        }
-        const std::size_t len = e - s;
-        if (prev == '#' || prev == '@' || len < 3) {
-            continue;
-        }
-        if (len <= 64) {
-            const std::uint64_t full =
-                len >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << len) - 1;
-            if (bits_at(c, &chunk_masks::digit, s, len) == full) {
+            if (t[i] == '#') {
+                const std::size_t len = pos - i;
+                const packed_key k = load_key(t + i, len, n - i);
+                st.hashtags.add(out.hashtags, t + i, len, k, dedupe_hash(packed_hash(k), len));
                 continue;
+            }
+            const std::size_t s = i;
+            const std::size_t e = pos;
+            const std::size_t len = e - s;
+            if ((t[s] == 'h' || t[s] == 'w') && url_at(t + s, n - s)) {
+                // Skip to the next ASCII white space; no hashtag or term starts inside.
+                std::size_t j = e;
+                while (j < n && !(t[j] < 0x80 && (k_ascii_class[t[j]] & k_space) != 0)) {
+                    ++j;
+                }
+                pos = j;
+                if (pos >= base + 64) {
+                    cand = 0;
+                } else {
+                    cand &= ~std::uint64_t{0} << (pos - base);
+                }
+                continue;
+            }
+            if (s > 0 && (t[s - 1] == '#' || t[s - 1] == '@')) {
+                continue; // part of a handle, or after a `#` that follows a word
+            }
+            std::uint64_t high = 0;
+            std::uint64_t digit = 0;
+            std::uint64_t full = 0;
+            const std::size_t o = s & 63;
+            if (o + len <= 64) {
+                // The common case: the run lies in one chunk (w is the chunk of e, here also of s).
+                full = (len >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << len) - 1) << o;
+                const chunk_masks& m = c[s >> 6];
+                high = m.high & full;
+                digit = m.digit & full;
+            } else if (len <= 64) {
+                full = len >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << len) - 1;
+                high = bits_at(c, &chunk_masks::high, s, len);
+                digit = bits_at(c, &chunk_masks::digit, s, len);
+            } else {
+                // More than 64 bytes: at least 16 code points, never a stopword.
+                if (all_set(c, &chunk_masks::digit, s, e)) {
+                    continue;
+                }
+                const packed_key k = load_key(t + s, len, n - s);
+                st.terms.add(out.terms, t + s, len, k, dedupe_hash(packed_hash(k), len));
+                continue;
+            }
+            if (digit == full) {
+                continue; // all decimal digits
             }
             const packed_key k = load_key(t + s, len, n - s);
             const std::uint64_t ph = packed_hash(k);
-            if (bits_at(c, &chunk_masks::high, s, len) == 0) {
+            if (high == 0) {
                 // ASCII: the only shape a stopword has.
                 if (len <= k_stopword_max_len && is_stopword_packed(k, ph)) {
                     continue;
@@ -375,13 +423,6 @@ void extract_tokens(std::string_view text, token_lists& out) {
                 continue; // fewer than 3 code points
             }
             st.terms.add(out.terms, t + s, len, k, dedupe_hash(ph, len));
-        } else {
-            // More than 64 bytes: at least 16 code points, never a stopword.
-            if (all_set(c, &chunk_masks::digit, s, e)) {
-                continue;
-            }
-            const packed_key k = load_key(t + s, len, n - s);
-            st.terms.add(out.terms, t + s, len, k, dedupe_hash(packed_hash(k), len));
         }
     }
 }

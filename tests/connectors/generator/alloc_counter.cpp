@@ -4,22 +4,88 @@
 #include <new>
 
 namespace pulso::test {
-thread_local bool g_count_allocations = false;
-thread_local std::size_t g_allocations = 0;
+bool g_count_allocations = false; // the test binary is single-threaded
+std::size_t g_allocations = 0;
 } // namespace pulso::test
 
-void* operator new(std::size_t n) {
+// Every replaceable form is replaced, so that no allocation bypasses the counter and every
+// delete matches its new (ASan checks that).
+namespace {
+void* counted(std::size_t n, std::size_t align) noexcept {
     if (pulso::test::g_count_allocations) {
         ++pulso::test::g_allocations;
     }
-    if (void* p = std::malloc(n == 0 ? 1 : n)) {
+    n = n == 0 ? 1 : n;
+    if (align <= alignof(std::max_align_t)) {
+        return std::malloc(n);
+    }
+    return std::aligned_alloc(align, (n + align - 1) / align * align);
+}
+void* counted_or_throw(std::size_t n, std::size_t align) {
+    if (void* p = counted(n, align)) {
         return p;
     }
     throw std::bad_alloc();
 }
+} // namespace
+
+void* operator new(std::size_t n) {
+    return counted_or_throw(n, 0);
+}
+void* operator new[](std::size_t n) {
+    return counted_or_throw(n, 0);
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    return counted(n, 0);
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+    return counted(n, 0);
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+    return counted_or_throw(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+    return counted_or_throw(n, static_cast<std::size_t>(a));
+}
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return counted(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return counted(n, static_cast<std::size_t>(a));
+}
 void operator delete(void* p) noexcept {
     std::free(p);
 }
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
 void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
     std::free(p);
 }

@@ -117,3 +117,14 @@ TEST(Hash64, StableAndSpread) {
 
 } // namespace
 } // namespace pulso
+
+namespace pulso {
+namespace {
+TEST(JsonWriter, WritesLargeRoundNumbersWithoutExponent) {
+    std::string out;
+    json_writer w(out);
+    w.begin_array().value(100000.0).value(2.5e9).value(1234567.891, 2).end_array();
+    EXPECT_EQ(out, "[100000,2500000000,1234567.89]");
+}
+} // namespace
+} // namespace pulso

@@ -21,11 +21,11 @@ struct sink_topics {
 
 /// Counters of a kafka_sink. @thread owner
 struct kafka_sink_stats {
-    std::uint64_t emitted = 0;     ///< records handed to emit()
-    std::uint64_t retried = 0;     ///< failed deliveries produced again
-    std::uint64_t failed = 0;      ///< delivery reports with an error (each retried)
-    std::uint64_t backlogged = 0;  ///< emits that found the producer queue full past the wait
-    std::size_t waiting = 0;       ///< records not yet accepted by the producer
+    std::uint64_t emitted = 0;    ///< records handed to emit()
+    std::uint64_t retried = 0;    ///< failed deliveries produced again
+    std::uint64_t failed = 0;     ///< delivery reports with an error (each retried)
+    std::uint64_t backlogged = 0; ///< emits that found the producer queue full past the wait
+    std::size_t waiting = 0;      ///< records not yet accepted by the producer
 };
 
 /// A record_sink that produces every record to its topic with an idempotent producer

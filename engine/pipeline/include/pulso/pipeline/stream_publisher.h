@@ -11,9 +11,9 @@ namespace pulso {
 
 /// What the publisher of `pulso run` knows, for the progress line and metrics.
 struct stream_publisher_stats {
-    ingest_stats ingest;        ///< summed over the workers' latest snapshots
-    std::uint64_t skipped = 0;  ///< re-read records already published before
-    std::int64_t lag = 0;       ///< consumer lag summed over workers (-1: unknown)
+    ingest_stats ingest;       ///< summed over the workers' latest snapshots
+    std::uint64_t skipped = 0; ///< re-read records already published before
+    std::int64_t lag = 0;      ///< consumer lag summed over workers (-1: unknown)
     millis global_wm = k_no_watermark;
     millis completed_through = k_no_watermark; ///< windows up to here handed to the sink
     millis published_wm = k_no_watermark;      ///< ... and confirmed delivered
@@ -60,7 +60,7 @@ class stream_publisher {
     window_merger merger_;
     publisher publisher_;
     std::int32_t partition_count_;
-    std::vector<worker_progress> latest_;  ///< by worker id
+    std::vector<worker_progress> latest_;     ///< by worker id
     std::map<std::int32_t, millis> released_; ///< greatest release per partition
     std::vector<window_partial> ready_;
     millis global_ = k_no_watermark;

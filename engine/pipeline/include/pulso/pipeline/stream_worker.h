@@ -22,9 +22,9 @@ namespace pulso {
 /// Settings of the streaming engine (`pulso run`), taken from the config once.
 struct stream_options {
     window_options windows;
-    processor_options processor; ///< run mode: check_future = true
-    millis idle_timeout = 30'000; ///< watermark.idle_timeout (wall time)
-    std::string topic;            ///< input topic, for dead-letter records
+    processor_options processor;      ///< run mode: check_future = true
+    millis idle_timeout = 30'000;     ///< watermark.idle_timeout (wall time)
+    std::string topic;                ///< input topic, for dead-letter records
     std::size_t ring_capacity = 1024; ///< messages per worker → publisher ring
 };
 
@@ -74,9 +74,9 @@ struct worker_progress {
     /// Partitions this worker just gave up, each after its last partials: sealed_through is
     /// what the next owner will get from `partition_handoff`.
     std::vector<partition_progress> released;
-    ingest_stats stats;                         ///< cumulative snapshot
-    std::uint64_t skipped = 0;                  ///< records already published before (re-read)
-    std::int64_t lag = -1;                      ///< consumer lag, summed; -1 unknown
+    ingest_stats stats;        ///< cumulative snapshot
+    std::uint64_t skipped = 0; ///< records already published before (re-read)
+    std::int64_t lag = -1;     ///< consumer lag, summed; -1 unknown
 };
 
 /// One message of a worker → publisher ring: a sealed partial or a progress report.
@@ -113,8 +113,8 @@ std::string commit_metadata(millis published_wm);
 class stream_worker {
   public:
     stream_worker(std::uint32_t id, const stream_options& opts, const brand_matcher& matcher,
-                  const lexicon_scorer& scorer, stream_watermarks& wm,
-                  partition_handoff& handoff, record_sink& dlq);
+                  const lexicon_scorer& scorer, stream_watermarks& wm, partition_handoff& handoff,
+                  record_sink& dlq);
     ~stream_worker();
     stream_worker(const stream_worker&) = delete;
     stream_worker& operator=(const stream_worker&) = delete;
@@ -133,8 +133,7 @@ class stream_worker {
     void begin_batch() noexcept;
     /// One Kafka record. Records of unassigned partitions and re-deliveries below the next
     /// offset are ignored.
-    void on_record(std::int32_t partition, std::int64_t offset, std::string_view bytes,
-                   millis now);
+    void on_record(std::int32_t partition, std::int64_t offset, std::string_view bytes, millis now);
 
     /// Seals every partition's final windows, pushes them and a progress report to the ring.
     /// Returns true when messages wait in the local pending list (ring full: back-pressure).

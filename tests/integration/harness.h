@@ -1,0 +1,92 @@
+#pragma once
+// Helpers of the streaming integration tests: child processes (`pulso broker`, `pulso run`),
+// configs, producing generated mentions, reading topics back, replaying the same input.
+
+#include "pulso/config/config.h"
+#include "pulso/generator/generator.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <sys/types.h>
+#include <utility>
+#include <vector>
+
+namespace pulso::itest {
+
+/// A child process; killed (SIGKILL) and reaped by the destructor if still running.
+class child {
+  public:
+    child() = default;
+    /// Starts `args` (argv[0] is a path). With `capture_first_line`, stdout is a pipe and
+    /// `first_line()` reads one line from it; stderr goes to `stderr_file` when not empty.
+    child(const std::vector<std::string>& args, bool capture_first_line,
+          const std::string& stderr_file = "");
+    child(child&& o) noexcept;
+    child& operator=(child&& o) noexcept;
+    ~child();
+
+    /// The first stdout line, waiting up to `timeout`; "" on timeout or EOF.
+    std::string first_line(std::chrono::milliseconds timeout);
+    void signal(int sig);
+    /// Waits for the exit; returns the exit code, 128 + signal, or -1 on timeout.
+    int wait(std::chrono::milliseconds timeout);
+    [[nodiscard]] bool running();
+    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+
+  private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    int status_ = -1;
+};
+
+/// The `pulso` binary under test.
+std::string pulso_bin();
+/// A fresh temporary directory for one test.
+std::string temp_dir(const std::string& what);
+/// A group id nobody used.
+std::string fresh_group(const std::string& what);
+
+/// Starts `pulso broker --partitions N` (default topics); returns it and its bootstrap.
+std::pair<child, std::string> start_broker(int partitions, const std::string& dir);
+
+/// The YAML text of a run config: the generator's brands, short group timeouts, a 2 s idle
+/// timeout, and `extra` appended verbatim.
+std::string config_yaml(const std::string& bootstrap, const std::string& group,
+                        const std::string& extra = "");
+/// Writes it to dir/name and returns the path.
+std::string write_file(const std::string& dir, const std::string& name, const std::string& text);
+
+/// Generated input, in production order, and the greatest event time of its good records.
+struct generated {
+    std::vector<std::string> lines;
+    std::int64_t max_event = 0;
+    std::size_t bad = 0;
+};
+generated generate(const generator_options& o);
+
+/// Produces `lines` to `topic` keyed by mention id (or the line index when it has none),
+/// `per_second` lines a second at most (0: as fast as possible). Flushes; throws on loss.
+void produce(const std::string& bootstrap, const std::string& topic,
+             const std::vector<std::string>& lines, double per_second, std::size_t from = 0,
+             std::size_t to = static_cast<std::size_t>(-1));
+
+/// Every value of `topic` (all partitions, from the start), read with a fresh group.
+std::vector<std::string> read_topic(const std::string& bootstrap, const std::string& topic);
+
+/// The committed offsets' metadata watermark of `group` for `topic` (min over partitions;
+/// k_no_watermark when a partition has none).
+std::int64_t committed_watermark(const std::string& bootstrap, const std::string& group,
+                                 const std::string& topic, int partitions);
+
+/// Window records of `pulso replay` over `lines` with `cfg` (in process, same engine).
+std::vector<std::string> replay_windows(const config& cfg, const std::vector<std::string>& lines);
+
+/// "brand|window_start" of a window record.
+std::string window_key(const std::string& json);
+/// The window_end of a window record, epoch ms.
+std::int64_t window_end(const std::string& json);
+
+} // namespace pulso::itest

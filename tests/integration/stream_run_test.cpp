@@ -1,0 +1,144 @@
+// `pulso run` against `pulso broker`, both as child processes: the same input gives the same
+// window records as `pulso replay` (the engine in process), and poison records land in the
+// dead-letter topic with their coordinates while the pipeline goes on.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <thread>
+
+namespace pulso::itest {
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+/// Window records of `topic`, waiting until at least `expected` arrived (or the timeout).
+std::vector<std::string> wait_for_windows(const std::string& bootstrap, std::size_t expected,
+                                          std::chrono::seconds timeout) {
+    const auto deadline = clock_type::now() + timeout;
+    std::vector<std::string> got;
+    while (clock_type::now() < deadline) {
+        got = read_topic(bootstrap, "pulso.windows");
+        if (got.size() >= expected) {
+            break;
+        }
+        std::this_thread::sleep_for(1s);
+    }
+    return got;
+}
+
+/// The replay windows a live stream can have finalised: a window is final once the watermark
+/// (greatest event time - max_out_of_order, all partitions idle at the end) passes its end.
+/// The last window(s) of a live stream cannot be final: more mentions may still come.
+std::set<std::string> final_part(const std::vector<std::string>& windows, std::int64_t wm) {
+    std::set<std::string> out;
+    for (const std::string& w : windows) {
+        if (window_end(w) <= wm) {
+            out.insert(w);
+        }
+    }
+    return out;
+}
+
+TEST(StreamRun, SameWindowsAsReplay) {
+    const std::string dir = temp_dir("run-replay");
+    auto [broker, bootstrap] = start_broker(4, dir);
+    generator_options o;
+    o.rate = 200;
+    o.duration = 6 * 60'000;
+    o.seed = 3;
+    const generated in = generate(o);
+    const std::string group = fresh_group("run");
+    const std::string yaml = config_yaml(bootstrap, group);
+    const std::string cfg_path = write_file(dir, "pulso.yaml", yaml);
+    const config cfg = load_config_text(yaml, "test");
+
+    const std::vector<std::string> replayed = replay_windows(cfg, in.lines);
+    const std::int64_t wm = in.max_event - cfg.watermark.max_out_of_order;
+    const std::set<std::string> expected = final_part(replayed, wm);
+    std::set<std::int64_t> ends;
+    for (const std::string& w : replayed) {
+        ends.insert(window_end(w));
+    }
+    std::size_t not_final = 0;
+    for (const std::int64_t e : ends) {
+        not_final += e > wm ? 1 : 0;
+    }
+    std::printf("replay: %zu window records in %zu windows; %zu record(s) in %zu window(s) "
+                "cannot be final in a live stream\n",
+                replayed.size(), ends.size(), replayed.size() - expected.size(), not_final);
+    EXPECT_GE(not_final, 1U);
+    EXPECT_LE(not_final, 2U);
+
+    child run({pulso_bin(), "run", "--config", cfg_path, "--workers", "2"}, false,
+              dir + "/run.log");
+    // Produce while it consumes: 4 partitions × ~6 MB would pass the mock's retention.
+    produce(bootstrap, "mentions", in.lines, 5000);
+    const std::vector<std::string> got = wait_for_windows(bootstrap, expected.size(), 90s);
+    run.signal(SIGTERM);
+    EXPECT_EQ(run.wait(20s), 0) << "pulso run did not exit 0 within 20 s of SIGTERM";
+
+    const std::vector<std::string> after = read_topic(bootstrap, "pulso.windows");
+    const std::set<std::string> got_set(after.begin(), after.end());
+    EXPECT_EQ(after.size(), got_set.size()) << "a window record was published twice";
+    EXPECT_EQ(got_set, expected);
+    std::size_t missing = 0;
+    for (const std::string& w : expected) {
+        missing += got_set.contains(w) ? 0 : 1;
+    }
+    EXPECT_EQ(missing, 0U);
+    EXPECT_EQ(committed_watermark(bootstrap, group, "mentions", 4), wm)
+        << "the committed metadata carries the last published watermark";
+    (void)got;
+}
+
+TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
+    const std::string dir = temp_dir("poison");
+    auto [broker, bootstrap] = start_broker(4, dir);
+    generator_options o;
+    o.rate = 100;
+    o.duration = 3 * 60'000;
+    o.seed = 11;
+    o.bad_ratio = 0.02;
+    const generated in = generate(o);
+    ASSERT_GT(in.bad, 50U);
+    const std::string group = fresh_group("poison");
+    const std::string yaml = config_yaml(bootstrap, group);
+    const std::string cfg_path = write_file(dir, "pulso.yaml", yaml);
+    const config cfg = load_config_text(yaml, "test");
+    const std::set<std::string> expected =
+        final_part(replay_windows(cfg, in.lines), in.max_event - cfg.watermark.max_out_of_order);
+
+    child run({pulso_bin(), "run", "--config", cfg_path, "--workers", "2"}, false,
+              dir + "/run.log");
+    produce(bootstrap, "mentions", in.lines, 5000);
+    (void)wait_for_windows(bootstrap, expected.size(), 60s);
+    run.signal(SIGTERM);
+    EXPECT_EQ(run.wait(20s), 0);
+
+    const std::vector<std::string> windows = read_topic(bootstrap, "pulso.windows");
+    EXPECT_EQ(std::set<std::string>(windows.begin(), windows.end()), expected)
+        << "poison records must not stop or disturb the windows";
+    const std::vector<std::string> dlq = read_topic(bootstrap, "pulso.dlq");
+    // Exactly the bad records, each once (a clean run re-reads nothing), with coordinates.
+    EXPECT_EQ(dlq.size(), in.bad);
+    std::set<std::string> coords;
+    for (const std::string& d : dlq) {
+        EXPECT_NE(d.find(R"("source":"kafka")"), std::string::npos) << d;
+        EXPECT_NE(d.find(R"("topic":"mentions")"), std::string::npos) << d;
+        const std::size_t p = d.find(R"("partition":)");
+        const std::size_t off = d.find(R"("offset":)");
+        ASSERT_NE(p, std::string::npos) << d;
+        ASSERT_NE(off, std::string::npos) << d;
+        coords.insert(d.substr(p, d.find(',', p) - p) + d.substr(off, d.find(',', off) - off));
+    }
+    EXPECT_EQ(coords.size(), dlq.size()) << "each dead letter names a distinct offset";
+    // Their offsets were committed: the group's committed metadata reached the final watermark.
+    EXPECT_EQ(committed_watermark(bootstrap, group, "mentions", 4),
+              in.max_event - cfg.watermark.max_out_of_order);
+}
+
+} // namespace
+} // namespace pulso::itest
