@@ -9,8 +9,10 @@ pulso=build/release/app/pulso
 out=build/demo
 mkdir -p "$out"
 echo
-echo "== generating 60 minutes of mentions (scenario: demo) into $out/mentions.ndjson"
-"$pulso" generate --scenario demo --rate 50 --duration 60m --seed 7 --bad-ratio 0.002 \
+echo "== generating 60 minutes of mentions into $out/mentions.ndjson"
+echo "   (scenario negative_spike: steady chatter about six brands, then at 04:35 a refund"
+echo "    crisis for acme with #acmefail; 0.2 % bad records)"
+"$pulso" generate --scenario negative_spike --rate 5 --duration 60m --seed 7 --bad-ratio 0.002 \
     --out "$out/mentions.ndjson"
 echo "== replaying them through the engine"
 "$pulso" replay --input "$out/mentions.ndjson" --windows-out "$out/windows.ndjson" \
@@ -21,6 +23,23 @@ echo "window records: $(wc -l < "$out/windows.ndjson")  (per brand and minute: $
 echo "dead letters:   $(wc -l < "$out/dlq.ndjson")  ($out/dlq.ndjson)"
 echo "alerts:         $(wc -l < "$out/alerts.ndjson")  ($out/alerts.ndjson)"
 echo "trends:         $(wc -l < "$out/trends.ndjson")  ($out/trends.ndjson)"
+echo
+echo "alerts (firing and resolved):"
+/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    a = json.loads(l)
+    print(f"  {a[\"window_start\"]}  {a[\"status\"]:<8} {a[\"severity\"]:<8} {a[\"summary\"]}")
+' "$out/alerts.ndjson"
+echo
+echo "top trends (rank 1 per window and kind, scope *):"
+/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    t = json.loads(l)
+    if t["scope"] == "*" and t["rank"] == 1:
+        print(f"  {t[\"window_start\"]}  {t[\"kind\"]:<7} {t[\"item\"]:<16} count {t[\"count\"]:>4}  score {t[\"score\"]}")
+' "$out/trends.ndjson"
 echo
 echo "busiest brand minutes:"
 grep -v '"brand":"\*"' "$out/windows.ndjson" | /usr/bin/python3 -c '

@@ -49,13 +49,18 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
 
     const std::vector<std::string> args = {pulso_bin(), "run",       "--config",
                                            cfg_path,    "--workers", "2"};
-    std::thread producer([&] { produce(bootstrap, "mentions", in.lines, 2000); });
+    // ~60 s of production, so that the kills fall mid-stream.
+    std::thread producer([&] { produce(bootstrap, "mentions", in.lines, 1200); });
     child run(args, false, dir + "/run.log");
     for (int k = 0; k < kills; ++k) {
-        // Random points: the first join takes seconds, so wait long enough to see work.
-        std::this_thread::sleep_for(std::chrono::milliseconds(4000 + rng() % 6000));
+        // Random points; a restart waits for the dead member's session (6 s) to rejoin, so
+        // wait long enough to see work between kills.
+        std::this_thread::sleep_for(std::chrono::milliseconds(7000 + rng() % 6000));
         run.signal(SIGKILL);
         EXPECT_EQ(run.wait(5s), 128 + SIGKILL);
+        const std::int64_t committed = committed_watermark(bootstrap, group, "mentions", 4);
+        std::printf("kill %d: committed watermark %s\n", k + 1,
+                    committed == k_no_watermark ? "-" : format_rfc3339(committed).c_str());
         run = child(args, false, dir + "/run.log");
     }
     producer.join();
