@@ -2,7 +2,8 @@
 # Sets up (Debian packages, idempotently), builds and runs every test:
 #   1. release build with -Werror: unit, golden, integration and fault tests, bench smoke runs
 #   2. ASan+UBSan build: the unit tests
-#   3. TSan build: the concurrent tests (label tsan)
+#   3. libFuzzer (clang): the parser's fuzz target for 30 s
+#   4. TSan build: the concurrent tests (label tsan)
 # Usage: scripts/test.sh [--quick]   (--quick: only step 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +31,17 @@ cmake --build --preset asan -j "$jobs"
 step "ASan+UBSan unit tests"
 ctest --preset asan -j "$jobs" --timeout 600
 
+step "libFuzzer: the parser, 30 s (clang)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs" --target parse_fuzz
+ctest --preset fuzz --timeout 300
+
 step "TSan build"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs"
+# Only the binaries of tests labelled tsan (the concurrent parts) are built under TSan.
+tsan_targets=(queue_test)
+cmake --build --preset tsan -j "$jobs" --target "${tsan_targets[@]}"
 step "TSan concurrent tests"
 ctest --preset tsan -j "$jobs" --timeout 900
 step "all tests passed"

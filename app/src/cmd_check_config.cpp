@@ -33,3 +33,23 @@ void add_check_config(CLI::App& app) {
 }
 
 } // namespace pulso::app
+
+namespace pulso::app {
+
+void add_settings(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "settings", "Print every config key with its type, default and meaning (a Markdown "
+                    "table; the README's config reference is this output).");
+    cmd->callback([] {
+        std::printf("| key | type | default | reloadable | meaning |\n|---|---|---|---|---|\n");
+        for (const auto& s : settings()) {
+            std::string def = default_value(s.key);
+            def = def.empty() ? std::string("(empty)") : std::string("`").append(def).append("`");
+            std::printf("| `%s` | %s | %s | %s | %s |\n", std::string(s.key).c_str(),
+                        std::string(s.type).c_str(), def.c_str(),
+                        s.reloadable ? "yes" : "no", std::string(s.description).c_str());
+        }
+    });
+}
+
+} // namespace pulso::app

@@ -24,6 +24,7 @@ config load_or_default(const std::string& path);
 void add_replay(CLI::App& app);
 void add_check_config(CLI::App& app);
 void add_generate(CLI::App& app);
+void add_settings(CLI::App& app);
 void add_run(CLI::App& app);
 void add_broker(CLI::App& app);
 

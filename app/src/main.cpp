@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     add_replay(app);
     add_check_config(app);
     add_generate(app);
+    add_settings(app);
     add_run(app);
     add_broker(app);
     try {

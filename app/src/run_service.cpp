@@ -91,6 +91,7 @@ class worker_listener final : public kafka::rebalance_listener {
             spdlog::debug("worker {}: assigned partition {} at offset {} ({})", w_.id(),
                           p.partition, p.committed_offset, p.committed_metadata);
         }
+        spdlog::info("worker {}: assigned {} partition(s)", w_.id(), parts.size());
         changed = true;
     }
 

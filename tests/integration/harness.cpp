@@ -175,9 +175,9 @@ std::pair<child, std::string> start_broker(int partitions, const std::string& di
 }
 
 std::string config_yaml(const std::string& bootstrap, const std::string& group,
-                        const std::string& extra) {
+                        const std::string& extra, const std::string& idle_timeout) {
     std::string y(default_brands_yaml());
-    y += "\nwatermark: {max_out_of_order: 10s, idle_timeout: 2s}\n";
+    y += "\nwatermark: {max_out_of_order: 10s, idle_timeout: " + idle_timeout + "}\n";
     y += "kafka:\n  brokers: \"" + bootstrap + "\"\n  topic: mentions\n  group: \"" + group +
          "\"\n  \"session.timeout.ms\": 6000\n  \"heartbeat.interval.ms\": 500\n"
          "  \"fetch.wait.max.ms\": 50\n";
@@ -355,6 +355,40 @@ std::int64_t committed_watermark(const std::string& bootstrap, const std::string
     return wm;
 }
 
+bool nothing_dropped(const std::string& bootstrap, const std::string& topic, int partitions) {
+    kafka::producer_config pc;
+    pc.bootstrap_servers = bootstrap;
+    kafka::kafka_producer probe(pc);
+    for (int p = 0; p < partitions; ++p) {
+        std::int64_t lo = 0;
+        std::int64_t hi = 0;
+        if (rd_kafka_query_watermark_offsets(probe.c_ptr(), topic.c_str(), p, &lo, &hi, 5000) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            lo != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool wait_for_log(const std::string& log, const std::string& what, std::size_t n,
+                  std::chrono::milliseconds timeout) {
+    const auto deadline = clock_type::now() + timeout;
+    while (clock_type::now() < deadline) {
+        std::ifstream f(log);
+        std::string line;
+        std::size_t seen = 0;
+        while (std::getline(f, line)) {
+            seen += line.find(what) != std::string::npos ? 1 : 0;
+        }
+        if (seen >= n) {
+            return true;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    return false;
+}
+
 std::vector<std::string> replay_windows(const config& cfg, const std::vector<std::string>& lines) {
     capture_sink sink;
     replay_engine engine(cfg, sink, "input");
@@ -379,6 +413,35 @@ std::string field(const std::string& json, std::string_view name) {
     return json.substr(at + k.size(), end - at - k.size());
 }
 } // namespace
+
+std::string diff_windows(const std::set<std::string>& got, const std::set<std::string>& expected) {
+    std::vector<std::string> missing;
+    std::vector<std::string> extra;
+    for (const std::string& e : expected) {
+        if (!got.contains(e)) {
+            missing.push_back(window_key(e));
+        }
+    }
+    for (const std::string& g : got) {
+        if (!expected.contains(g)) {
+            extra.push_back(window_key(g));
+        }
+    }
+    if (missing.empty() && extra.empty()) {
+        return {};
+    }
+    std::string out = std::to_string(got.size()) + " records, expected " +
+                      std::to_string(expected.size()) + "; " + std::to_string(missing.size()) +
+                      " expected missing or different (";
+    for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {
+        out += missing[i] + " ";
+    }
+    out += "), " + std::to_string(extra.size()) + " unexpected (";
+    for (std::size_t i = 0; i < extra.size() && i < 5; ++i) {
+        out += extra[i] + " ";
+    }
+    return out + ")";
+}
 
 std::string window_key(const std::string& json) {
     return field(json, "brand") + "|" + field(json, "window_start");

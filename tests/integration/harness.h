@@ -52,10 +52,10 @@ std::string fresh_group(const std::string& what);
 /// Starts `pulso broker --partitions N` (default topics); returns it and its bootstrap.
 std::pair<child, std::string> start_broker(int partitions, const std::string& dir);
 
-/// The YAML text of a run config: the generator's brands, short group timeouts, a 2 s idle
-/// timeout, and `extra` appended verbatim.
+/// The YAML text of a run config: the generator's brands, short group timeouts, the idle
+/// timeout (2 s by default), and `extra` appended verbatim.
 std::string config_yaml(const std::string& bootstrap, const std::string& group,
-                        const std::string& extra = "");
+                        const std::string& extra = "", const std::string& idle_timeout = "2s");
 /// Writes it to dir/name and returns the path.
 std::string write_file(const std::string& dir, const std::string& name, const std::string& text);
 
@@ -81,8 +81,20 @@ std::vector<std::string> read_topic(const std::string& bootstrap, const std::str
 std::int64_t committed_watermark(const std::string& bootstrap, const std::string& group,
                                  const std::string& topic, int partitions);
 
+/// True when no partition of `topic` lost messages to the mock's retention (~5 MiB per
+/// partition, counting batch overhead: ~12k generated mentions in small batches).
+bool nothing_dropped(const std::string& bootstrap, const std::string& topic, int partitions);
+
+/// Waits until `log` has at least `n` lines containing `what`; false on timeout.
+bool wait_for_log(const std::string& log, const std::string& what, std::size_t n,
+                  std::chrono::milliseconds timeout);
+
 /// Window records of `pulso replay` over `lines` with `cfg` (in process, same engine).
 std::vector<std::string> replay_windows(const config& cfg, const std::vector<std::string>& lines);
+
+/// Compares window record sets; on a difference returns a short description (counts and the
+/// first few keys missing or extra), else "".
+std::string diff_windows(const std::set<std::string>& got, const std::set<std::string>& expected);
 
 /// "brand|window_start" of a window record.
 std::string window_key(const std::string& json);

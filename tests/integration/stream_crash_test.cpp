@@ -3,11 +3,13 @@
 // byte-identical. The reference is `pulso replay` over the same input, which the run test
 // shows equal to an uninterrupted `pulso run`.
 #include "harness.h"
+#include "pulso/window/partition_windows.h"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -22,7 +24,9 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
     const std::string dir = temp_dir("crash");
     auto [broker, bootstrap] = start_broker(4, dir);
     generator_options o;
-    o.rate = 200;
+    // 100/s: the whole input stays within the mock's retention however far commits lag
+    // behind while pulso is being killed (~9k mentions per partition).
+    o.rate = 100;
     o.duration = 6 * 60'000;
     o.seed = 3;
     const generated in = generate(o);
@@ -49,18 +53,28 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
 
     const std::vector<std::string> args = {pulso_bin(), "run",       "--config",
                                            cfg_path,    "--workers", "2"};
-    // ~60 s of production, so that the kills fall mid-stream.
-    std::thread producer([&] { produce(bootstrap, "mentions", in.lines, 1200); });
+    // ~50 s of production, so that the kills fall mid-stream.
+    std::thread producer([&] { produce(bootstrap, "mentions", in.lines, 700); });
+    std::size_t assignments = 0;
     child run(args, false, dir + "/run.log");
     for (int k = 0; k < kills; ++k) {
-        // Random points; a restart waits for the dead member's session (6 s) to rejoin, so
-        // wait long enough to see work between kills.
-        std::this_thread::sleep_for(std::chrono::milliseconds(7000 + rng() % 6000));
+        // A restart waits for the dead member's session (6 s) before it gets partitions: kill
+        // at a random point 0.5-5.5 s after this instance got its first assignment.
+        EXPECT_TRUE(wait_for_log(dir + "/run.log", "assigned", assignments + 1, 40s));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500 + rng() % 5000));
         run.signal(SIGKILL);
         EXPECT_EQ(run.wait(5s), 128 + SIGKILL);
         const std::int64_t committed = committed_watermark(bootstrap, group, "mentions", 4);
         std::printf("kill %d: committed watermark %s\n", k + 1,
                     committed == k_no_watermark ? "-" : format_rfc3339(committed).c_str());
+        {
+            std::ifstream f(dir + "/run.log");
+            std::string line;
+            assignments = 0;
+            while (std::getline(f, line)) {
+                assignments += line.find("assigned") != std::string::npos ? 1 : 0;
+            }
+        }
         run = child(args, false, dir + "/run.log");
     }
     producer.join();
@@ -87,7 +101,7 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
     std::size_t repeats = 0;
     for (const auto& [key, records] : by_key) {
         for (const std::string& r : records) {
-            EXPECT_EQ(r, records.front()) << "a repeat of " << key << " differs";
+            EXPECT_TRUE(r == records.front()) << "a repeat of " << key << " differs";
         }
         repeats += records.size() - 1;
         unique.insert(records.front());
@@ -95,7 +109,9 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
     std::printf("%d kills: %zu window records, %zu distinct, %zu repeat(s) "
                 "(published before a crash, not yet committed)\n",
                 kills, total, unique.size(), repeats);
-    EXPECT_EQ(unique, expected);
+    EXPECT_TRUE(nothing_dropped(bootstrap, "mentions", 4))
+        << "the mock's retention dropped input: the test itself is invalid";
+    EXPECT_EQ(diff_windows(unique, expected), "");
 }
 
 } // namespace

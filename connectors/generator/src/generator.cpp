@@ -111,17 +111,18 @@ constexpr scenario_def k_scenarios[] = {
      0,
      {}},
     {"demo",
-     "The demo script: steady noise, then a reputation crisis for acme from minute 3 to 13 "
-     "(10x negative refund complaints, #acmefail, ramping up over 30 s), #apagon trending "
-     "from minute 5 (200/min after a 1-minute rise, fading out by minute 20) and one "
-     "complaint about telco_sur from a 2M-follower author at minute 8.",
+     "The demo script, meant to start 40 minutes in the past so that baselines exist when it "
+     "reaches the present: steady noise, then a reputation crisis for acme from minute 41 to 51 "
+     "(10x negative refund complaints, #acmefail, ramping up over 30 s), #apagon trending from "
+     "minute 42 (200/min after a 1-minute rise, fading out by minute 57) and one complaint about "
+     "telco_sur from a 2M-follower author at minute 44.",
      false,
      3,
-     {{{episode_kind::negative_spike, k_acme, 3 * k_minute, 13 * k_minute, 30 * k_second, 0, 10.0,
+     {{{episode_kind::negative_spike, k_acme, 41 * k_minute, 51 * k_minute, 30 * k_second, 0, 10.0,
         0},
-       {episode_kind::trending_hashtag, -1, 5 * k_minute, 20 * k_minute, k_minute, 5 * k_minute, 0,
-        200.0},
-       {episode_kind::influencer_complaint, k_telco, 8 * k_minute, 8 * k_minute, 0, 0, 0, 0}}}},
+       {episode_kind::trending_hashtag, -1, 42 * k_minute, 57 * k_minute, k_minute, 5 * k_minute,
+        0, 200.0},
+       {episode_kind::influencer_complaint, k_telco, 44 * k_minute, 44 * k_minute, 0, 0, 0, 0}}}},
 };
 
 const scenario_def* find_scenario(sv name) noexcept {

@@ -444,9 +444,8 @@ history_stats history::stats() const {
     s.records = records_.size();
     s.bytes = bytes_;
     s.firing = firing_.size();
-    s.subscribers = static_cast<std::uint64_t>(
-        std::count_if(subscribers_.begin(), subscribers_.end(),
-                      [](const auto& w) { return !w.expired(); }));
+    s.subscribers = static_cast<std::uint64_t>(std::count_if(
+        subscribers_.begin(), subscribers_.end(), [](const auto& w) { return !w.expired(); }));
     return s;
 }
 

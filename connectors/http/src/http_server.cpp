@@ -79,7 +79,9 @@ std::string json_error(std::string_view message) {
     return out;
 }
 
-std::string_view to_std(beast::string_view s) noexcept { return {s.data(), s.size()}; }
+std::string_view to_std(beast::string_view s) noexcept {
+    return {s.data(), s.size()};
+}
 
 bool is_http_parse_error(const error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
@@ -200,8 +202,7 @@ class refuser final : public connection, public std::enable_shared_from_this<ref
 class session final : public connection, public std::enable_shared_from_this<session> {
   public:
     session(server_core& core, tcp::socket s, std::uint64_t id)
-        : core_(core), stream_(std::move(s)), deadline_(core.ioc), heartbeat_(core.ioc),
-          id_(id) {
+        : core_(core), stream_(std::move(s)), deadline_(core.ioc), heartbeat_(core.ioc), id_(id) {
         ++core_.sessions;
         core_.n_open.fetch_add(1, std::memory_order_relaxed);
     }
@@ -268,10 +269,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
         timed_out_ = false;
         stream_.expires_never();
         arm_deadline(served_ == 0 ? core_.opts.read_timeout : core_.opts.idle_timeout);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 [self = shared_from_this()](error_code ec, std::size_t) {
-                                     self->on_header(ec);
-                                 });
+        bhttp::async_read_header(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(error_code ec) {
@@ -423,10 +423,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
         } catch (const std::exception& e) {
             // Per-request errors never escape the I/O thread (STYLE); a callback that threw
             // is the lead's bug, reported as 500 and logged.
-            spdlog::error("http: {} {} failed: {}", to_std(parser_->get().method_string()),
-                          path_, e.what());
-            reply(bhttp::status::internal_server_error, k_json, json_error("internal error"),
-                  true);
+            spdlog::error("http: {} {} failed: {}", to_std(parser_->get().method_string()), path_,
+                          e.what());
+            reply(bhttp::status::internal_server_error, k_json, json_error("internal error"), true);
         }
     }
 
@@ -453,8 +452,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
                 reply(bhttp::status::ok, k_json, R"({"ready":true})", false);
             } else {
                 std::string body;
-                json_writer(body).begin_object().key("ready").value(false).key("reason").value(
-                    reason).end_object();
+                json_writer(body)
+                    .begin_object()
+                    .key("ready")
+                    .value(false)
+                    .key("reason")
+                    .value(reason)
+                    .end_object();
                 reply(bhttp::status::service_unavailable, k_json, std::move(body), false);
             }
             return;
@@ -530,8 +534,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
                 reply(bhttp::status::ok, k_json, R"({"status":"ok"})", false);
             } else {
                 std::string body;
-                json_writer(body).begin_object().key("status").value("error").key("error").value(
-                    err).end_object();
+                json_writer(body)
+                    .begin_object()
+                    .key("status")
+                    .value("error")
+                    .key("error")
+                    .value(err)
+                    .end_object();
                 reply(bhttp::status::bad_request, k_json, std::move(body), false);
             }
             return;
@@ -594,7 +603,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
                  beast::string_view(content_type.data(), content_type.size()));
         res->set(bhttp::field::cache_control, "no-store");
         for (const auto& [k, v] : extra) {
-            res->set(beast::string_view(k.data(), k.size()), beast::string_view(v.data(), v.size()));
+            res->set(beast::string_view(k.data(), k.size()),
+                     beast::string_view(v.data(), v.size()));
         }
         res->body() = std::move(body);
         res->keep_alive(keep_alive_ && !close_after && !core_.stopping);
@@ -633,15 +643,15 @@ class session final : public connection, public std::enable_shared_from_this<ses
     }
 
     void drain() {
-        stream_.socket().async_read_some(
-            asio::buffer(scratch_), [self = shared_from_this()](error_code ec, std::size_t n) {
-                self->drained_ += n;
-                if (ec || self->drained_ > k_linger_bytes) {
-                    self->close();
-                    return;
-                }
-                self->drain();
-            });
+        stream_.socket().async_read_some(asio::buffer(scratch_),
+                                         [self = shared_from_this()](error_code ec, std::size_t n) {
+                                             self->drained_ += n;
+                                             if (ec || self->drained_ > k_linger_bytes) {
+                                                 self->close();
+                                                 return;
+                                             }
+                                             self->drain();
+                                         });
     }
 
     // ------------------------------------------------------------ server-sent events
@@ -720,19 +730,18 @@ class session final : public connection, public std::enable_shared_from_this<ses
     void sse_write() {
         writing_ = true;
         stream_.expires_after(core_.opts.write_timeout);
-        asio::async_write(stream_, asio::buffer(out_),
-                          [self = shared_from_this()](error_code ec, std::size_t) {
-                              self->writing_ = false;
-                              if (ec) {
-                                  if (ec == beast::error::timeout) {
-                                      self->core_.n_sse_dropped.fetch_add(
-                                          1, std::memory_order_relaxed);
-                                  }
-                                  self->close();
-                                  return;
-                              }
-                              self->sse_pump();
-                          });
+        asio::async_write(
+            stream_, asio::buffer(out_), [self = shared_from_this()](error_code ec, std::size_t) {
+                self->writing_ = false;
+                if (ec) {
+                    if (ec == beast::error::timeout) {
+                        self->core_.n_sse_dropped.fetch_add(1, std::memory_order_relaxed);
+                    }
+                    self->close();
+                    return;
+                }
+                self->sse_pump();
+            });
     }
 
     server_core& core_;
@@ -845,17 +854,17 @@ http_server::http_server(http_options opts, http_callbacks callbacks, history& h
     server_core& c = *impl_->core;
     error_code ec;
     tcp::resolver resolver(c.ioc);
-    const auto results = resolver.resolve(addr->host, std::to_string(addr->port),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service,
-                                          ec);
+    const auto results =
+        resolver.resolve(addr->host, std::to_string(addr->port),
+                         tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
         throw std::runtime_error("http.listen: cannot resolve '" + addr->host +
                                  "': " + (ec ? ec.message() : std::string("no address")));
     }
     const tcp::endpoint ep = results.begin()->endpoint();
     auto fail = [&](const char* what) {
-        throw std::runtime_error("http.listen: cannot " + std::string(what) + " " + listen +
-                                 ": " + ec.message());
+        throw std::runtime_error("http.listen: cannot " + std::string(what) + " " + listen + ": " +
+                                 ec.message());
     };
     c.acceptor.open(ep.protocol(), ec);
     if (ec) {
@@ -877,7 +886,9 @@ http_server::http_server(http_options opts, http_callbacks callbacks, history& h
                                            : host + ":" + std::to_string(impl_->port);
 }
 
-http_server::~http_server() { stop(); }
+http_server::~http_server() {
+    stop();
+}
 
 void http_server::start() {
     if (impl_->started || impl_->stopped) {
@@ -915,9 +926,13 @@ void http_server::stop() {
     }
 }
 
-std::uint16_t http_server::port() const noexcept { return impl_->port; }
+std::uint16_t http_server::port() const noexcept {
+    return impl_->port;
+}
 
-std::string http_server::local_address() const { return impl_->bound; }
+std::string http_server::local_address() const {
+    return impl_->bound;
+}
 
 http_server_stats http_server::stats() const noexcept {
     const server_core& c = *impl_->core;

@@ -36,11 +36,10 @@ constexpr family_spec k_duplicate{"pulso_mentions_duplicate_total",
                                   "Mentions dropped as duplicates within dedupe.horizon.",
                                   MetricType::Counter};
 constexpr family_spec k_late{"pulso_mentions_late_total",
-                             "Mentions for a window that was already final.",
-                             MetricType::Counter};
-constexpr family_spec k_brand_mentions{
-    "pulso_brand_mentions_total", "Accepted mentions per brand, platform and sentiment class.",
-    MetricType::Counter};
+                             "Mentions for a window that was already final.", MetricType::Counter};
+constexpr family_spec k_brand_mentions{"pulso_brand_mentions_total",
+                                       "Accepted mentions per brand, platform and sentiment class.",
+                                       MetricType::Counter};
 constexpr family_spec k_kafka_lag{"pulso_kafka_consumer_lag",
                                   "Messages between the consumer position and the partition's "
                                   "high watermark.",
@@ -48,8 +47,8 @@ constexpr family_spec k_kafka_lag{"pulso_kafka_consumer_lag",
 constexpr family_spec k_watermark_lag{"pulso_watermark_lag_seconds",
                                       "Wall clock minus the global event-time watermark.",
                                       MetricType::Gauge};
-constexpr family_spec k_sink_depth{"pulso_sink_queue_depth",
-                                   "Records waiting in a sink's queue.", MetricType::Gauge};
+constexpr family_spec k_sink_depth{"pulso_sink_queue_depth", "Records waiting in a sink's queue.",
+                                   MetricType::Gauge};
 constexpr family_spec k_sink_errors{"pulso_sink_errors_total",
                                     "Delivery errors of a sink (retries included).",
                                     MetricType::Counter};
@@ -58,8 +57,8 @@ constexpr family_spec k_window_mentions{"pulso_brand_window_mentions",
                                         "Mentions of a brand in its latest final window.",
                                         MetricType::Gauge};
 constexpr family_spec k_negative_share{
-    "pulso_brand_negative_share", "Share of negative mentions of a brand in its latest final window.",
-    MetricType::Gauge};
+    "pulso_brand_negative_share",
+    "Share of negative mentions of a brand in its latest final window.", MetricType::Gauge};
 constexpr family_spec k_alerts_firing{"pulso_alerts_firing",
                                       "1 while an alert of this brand, rule and severity fires.",
                                       MetricType::Gauge};
@@ -73,9 +72,8 @@ constexpr family_spec k_publish_delay{
 constexpr family_spec k_build_info{"pulso_build_info", "Build information; the value is 1.",
                                    MetricType::Gauge};
 
-constexpr family_spec k_registry_families[] = {k_window_mentions, k_negative_share,
-                                               k_alerts_firing,   k_alerts_total,
-                                               k_publish_delay,   k_build_info};
+constexpr family_spec k_registry_families[] = {k_window_mentions, k_negative_share, k_alerts_firing,
+                                               k_alerts_total,    k_publish_delay,  k_build_info};
 
 MetricFamily family(const family_spec& s) {
     MetricFamily f;
@@ -203,9 +201,8 @@ metrics::metrics(std::string version, snapshot_fn snapshot)
                       .Name(k_publish_delay.name)
                       .Help(k_publish_delay.help)
                       .Register(*registry_);
-    publish_delay_ = &delay.Add(
-        {}, prometheus::Histogram::BucketBoundaries{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60,
-                                                    120, 300});
+    publish_delay_ = &delay.Add({}, prometheus::Histogram::BucketBoundaries{
+                                        0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300});
     prometheus::BuildGauge()
         .Name(k_build_info.name)
         .Help(k_build_info.help)
@@ -249,8 +246,9 @@ void metrics::observe_alert(std::string_view brand, std::string_view rule,
 std::string metrics::serialize() const {
     std::vector<MetricFamily> families = registry_->Collect();
     for (const family_spec& spec : k_registry_families) {
-        const bool present = std::any_of(families.begin(), families.end(),
-                                         [&](const MetricFamily& f) { return f.name == spec.name; });
+        const bool present =
+            std::any_of(families.begin(), families.end(),
+                        [&](const MetricFamily& f) { return f.name == spec.name; });
         if (!present) {
             families.push_back(family(spec));
         }

@@ -918,22 +918,24 @@ TEST(GeneratorScenario, SteadyHasNoEventsAndSmallBrandCounts) {
 }
 
 TEST(GeneratorScenario, DemoHasCrisisTrendAndInfluencer) {
+    // The demo starts 40 minutes in the past: 40 quiet minutes of baseline, then the crisis
+    // (minute 41), the trend (minute 42) and the influencer (minute 44).
     const auto rules = load_rules();
-    const auto v = scenario("demo", 15);
+    const auto v = scenario("demo", 50);
     auto acme_negative = [&](simdjson::dom::parser& p, const rec& r) {
         const std::string_view text = get_text(p, r.line);
         return (match_brands(rules, text) & 1U) != 0 && has_any(fold(text), k_neg_words);
     };
-    const auto c = per_minute(v, k_start, 15, acme_negative);
-    const auto t = per_minute(v, k_start, 15, [](simdjson::dom::parser& p, const rec& r) {
+    const auto c = per_minute(v, k_start, 50, acme_negative);
+    const auto t = per_minute(v, k_start, 50, [](simdjson::dom::parser& p, const rec& r) {
         return contains_word(fold(get_text(p, r.line)), "#apagon");
     });
-    std::printf("demo acme negatives/min: 1-2: %.0f %.0f, 4-6: %.0f %.0f %.0f; #apagon min 4-7: "
-                "%.0f %.0f %.0f %.0f\n",
-                c[1], c[2], c[4], c[5], c[6], t[4], t[5], t[6], t[7]);
-    EXPECT_GE(c[4], 5 * std::max(1.0, mean(c, 0, 3)));
-    EXPECT_EQ(mean(t, 0, 5), 0.0);
-    EXPECT_GT(t[6], 150);
+    std::printf("demo acme negatives/min: 38-39: %.0f %.0f, 42-44: %.0f %.0f %.0f; #apagon min "
+                "41-44: %.0f %.0f %.0f %.0f\n",
+                c[38], c[39], c[42], c[43], c[44], t[41], t[42], t[43], t[44]);
+    EXPECT_GE(c[42], 5 * std::max(1.0, mean(c, 0, 40)));
+    EXPECT_EQ(mean(t, 0, 42), 0.0);
+    EXPECT_GT(t[43], 150);
     std::size_t influencer = 0;
     for (const auto& r : v) {
         influencer += r.truth.episode == "influencer_complaint" ? 1 : 0;

@@ -60,15 +60,15 @@ class history_subscription {
 };
 
 struct history_stats {
-    std::uint64_t records = 0; ///< held now
-    std::uint64_t bytes = 0;   ///< held now
-    std::uint64_t windows = 0; ///< window records stored since start
-    std::uint64_t trends = 0;  ///< trend records stored since start
-    std::uint64_t alerts = 0;  ///< alert records stored since start
-    std::uint64_t firing = 0;  ///< alerts firing now
+    std::uint64_t records = 0;      ///< held now
+    std::uint64_t bytes = 0;        ///< held now
+    std::uint64_t windows = 0;      ///< window records stored since start
+    std::uint64_t trends = 0;       ///< trend records stored since start
+    std::uint64_t alerts = 0;       ///< alert records stored since start
+    std::uint64_t firing = 0;       ///< alerts firing now
     std::uint64_t evicted = 0;      ///< records dropped by retention or the byte cap
     std::uint64_t parse_errors = 0; ///< records not stored because their fields did not parse
-    std::uint64_t subscribers = 0; ///< SSE subscribers now
+    std::uint64_t subscribers = 0;  ///< SSE subscribers now
     std::uint64_t subscribers_overflowed = 0;
 };
 
@@ -82,8 +82,7 @@ struct history_stats {
 class history final : public record_sink {
   public:
     /// `inner` and `m` may be null; both must outlive the history.
-    explicit history(history_options opts = {}, record_sink* inner = nullptr,
-                     metrics* m = nullptr);
+    explicit history(history_options opts = {}, record_sink* inner = nullptr, metrics* m = nullptr);
 
     void emit(record_kind kind, std::string_view key, std::string_view json) override;
 

@@ -16,15 +16,15 @@ class metrics;
 
 /// Settings of the HTTP server (`http.*` in the config, plus limits with safe defaults).
 struct http_options {
-    std::string listen = "127.0.0.1:8080"; ///< `host:port`; port 0 → ephemeral
-    std::string token; ///< `http.token`; empty → POST endpoints answer 403
-    std::size_t max_header_bytes = 8 * 1024;                  ///< over → 431
+    std::string listen = "127.0.0.1:8080";   ///< `host:port`; port 0 → ephemeral
+    std::string token;                       ///< `http.token`; empty → POST endpoints answer 403
+    std::size_t max_header_bytes = 8 * 1024; ///< over → 431
     std::size_t max_body_bytes = std::size_t{8} << 20;        ///< POST /api/v1/ingest; over → 413
     std::size_t max_small_body_bytes = std::size_t{64} << 10; ///< every other route
     std::chrono::milliseconds read_timeout{15'000};  ///< a whole request, header and body → 408
     std::chrono::milliseconds idle_timeout{15'000};  ///< keep-alive wait for the next request
     std::chrono::milliseconds write_timeout{15'000}; ///< one write (SSE: a stuck client)
-    std::size_t max_connections = 256; ///< more → 503 and close
+    std::size_t max_connections = 256;               ///< more → 503 and close
     std::chrono::milliseconds sse_heartbeat{15'000};
 };
 

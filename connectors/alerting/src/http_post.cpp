@@ -1,0 +1,150 @@
+#include "http_post.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace pulso::alerting::detail {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+std::string parse_http_url(std::string_view url, http_url& out) {
+    out = http_url{};
+    auto starts_with_ci = [](std::string_view s, std::string_view prefix) {
+        return s.size() >= prefix.size() &&
+               std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+               });
+    };
+    if (starts_with_ci(url, "https://")) {
+        return "https is not supported (plain HTTP client, no TLS): put a local TLS relay in "
+               "front of the receiver";
+    }
+    if (!starts_with_ci(url, "http://")) {
+        return "not an http:// URL";
+    }
+    std::string_view rest = url.substr(7);
+    const std::size_t slash = rest.find('/');
+    std::string_view authority = rest.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        out.target.assign(rest.substr(slash));
+    }
+    if (authority.find('@') != std::string_view::npos) {
+        return "credentials in the URL are not supported";
+    }
+    std::string_view host = authority;
+    std::string_view port;
+    if (!authority.empty() && authority.front() == '[') {
+        const std::size_t close = authority.find(']');
+        if (close == std::string_view::npos) {
+            return "unterminated IPv6 address";
+        }
+        host = authority.substr(1, close - 1);
+        std::string_view after = authority.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') {
+                return "junk after IPv6 address";
+            }
+            port = after.substr(1);
+        }
+    } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+    }
+    if (host.empty()) {
+        return "missing host";
+    }
+    if (!port.empty()) {
+        unsigned p = 0;
+        const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+        if (ec != std::errc{} || ptr != port.data() + port.size() || p == 0 || p > 65535) {
+            return "bad port";
+        }
+        out.port.assign(port);
+    }
+    out.host.assign(host);
+    out.host_header.assign(authority);
+    return {};
+}
+
+http_result http_post(boost::asio::io_context& io, const http_url& url,
+                      std::string_view content_type, std::string_view body,
+                      std::chrono::steady_clock::time_point deadline,
+                      const std::function<bool()>& abort) noexcept {
+    http_result result;
+    try {
+        tcp::resolver resolver(io);
+        beast::tcp_stream stream(io);
+        http::request<http::string_body> req{http::verb::post, url.target, 11};
+        req.set(http::field::host, url.host_header);
+        req.set(http::field::user_agent, "pulso-alerting");
+        req.set(http::field::content_type, content_type);
+        req.keep_alive(false);
+        req.body().assign(body);
+        req.prepare_payload();
+        beast::flat_buffer buffer;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 * 1024); // receivers answer with a few bytes; never hold more
+
+        bool done = false;
+        beast::error_code final_ec;
+        auto finish = [&](beast::error_code ec) {
+            final_ec = ec;
+            done = true;
+        };
+        // Beast's stream timeout covers connect, write and read; the resolver is cancelled by
+        // the polling loop below when the deadline passes.
+        stream.expires_at(deadline);
+        resolver.async_resolve(
+            url.host, url.port, [&](beast::error_code ec, const tcp::resolver::results_type& eps) {
+                if (ec) {
+                    return finish(ec);
+                }
+                stream.async_connect(eps, [&](beast::error_code cec, const tcp::endpoint&) {
+                    if (cec) {
+                        return finish(cec);
+                    }
+                    http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+                        if (wec) {
+                            return finish(wec);
+                        }
+                        http::async_read(stream, buffer, parser,
+                                         [&](beast::error_code rec, std::size_t) { finish(rec); });
+                    });
+                });
+            });
+
+        io.restart();
+        bool cancelled = false;
+        while (!done) {
+            const auto now = std::chrono::steady_clock::now();
+            if (!cancelled && (now >= deadline || abort())) {
+                cancelled = true;
+                resolver.cancel();
+                stream.cancel();
+            }
+            io.run_for(std::chrono::milliseconds(50));
+        }
+        if (final_ec) {
+            result.error = cancelled && final_ec == boost::asio::error::operation_aborted
+                               ? std::string("timed out or aborted")
+                               : final_ec.message();
+            return result;
+        }
+        result.status = static_cast<int>(parser.get().result_int());
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    } catch (const std::exception& e) {
+        result.status = 0;
+        result.error = e.what();
+    }
+    return result;
+}
+
+} // namespace pulso::alerting::detail
