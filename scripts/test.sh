@@ -15,6 +15,14 @@ step() { echo; echo "=== $* ($(($(date +%s) - t0)) s)"; }
 
 step "setup and release build"
 ./scripts/setup.sh release
+step "clang-format check"
+unformatted=$(git ls-files '*.cpp' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c warning || true)
+if [[ "$unformatted" != 0 ]]; then
+    git ls-files '*.cpp' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep warning | head -20
+    echo "clang-format: $unformatted places differ (run clang-format -i on the files above)" >&2
+    exit 1
+fi
+
 step "release tests"
 ctest --preset release -j "$jobs" --timeout 600
 

@@ -68,8 +68,8 @@ std::string set_int(std::int64_t& dst, const std::string& v, std::int64_t min, s
         return "expected an integer, got '" + v + "'";
     }
     if (n < min || n > max) {
-        return "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-               ", got " + v;
+        return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+               v;
     }
     dst = n;
     return {};
@@ -166,20 +166,23 @@ constexpr millis k_day = 86'400'000;
                   "Absolute floor: " name " needs at least this many mentions of its kind in "     \
                   "the window."),                                                                  \
         PULSO_INT("detect." name ".min_authors", detect.member.min_authors, 0, 1'000'000'000,      \
-                  true, "Minimum distinct authors in the brand's window (one author spamming is "  \
-                        "not a crowd)."),                                                          \
+                  true,                                                                            \
+                  "Minimum distinct authors in the brand's window (one author spamming is "        \
+                  "not a crowd)."),                                                                \
         PULSO_NUMBER("detect." name ".z", detect.member.z, 0.0, 1e6, true,                         \
                      "Minimum score (Poisson/Anscombe z for spikes, binomial z for share)."),      \
         PULSO_INT("detect." name ".persistence", detect.member.persistence, 1, 1000, true,         \
                   "Consecutive windows the condition must hold before firing."),                   \
         PULSO_NUMBER("detect." name ".resolve_factor", detect.member.resolve_factor, 0.0, 1e6,     \
-                     true, "Hysteresis: the alert holds while " what " stays at or above this "    \
-                           "multiple of its baseline (and the floor)."),                           \
+                     true,                                                                         \
+                     "Hysteresis: the alert holds while " what " stays at or above this "          \
+                     "multiple of its baseline (and the floor)."),                                 \
         PULSO_INT("detect." name ".resolve_windows", detect.member.resolve_windows, 1, 1000, true, \
                   "Windows below the hold threshold before the alert resolves."),                  \
         PULSO_INT("detect." name ".cooldown_windows", detect.member.cooldown_windows, 0, 100000,   \
-                  true, "Windows after resolving during which the rule does not fire again for "   \
-                        "the brand."),                                                             \
+                  true,                                                                            \
+                  "Windows after resolving during which the rule does not fire again for "         \
+                  "the brand."),                                                                   \
         PULSO_NUMBER("detect." name ".critical_factor", detect.member.critical_factor, 1.0, 1e6,   \
                      true, "Severity critical at this multiple of the baseline (else warning)."),  \
         PULSO_NUMBER("detect." name ".critical_z", detect.member.critical_z, 0.0, 1e6, true,       \
@@ -252,8 +255,7 @@ const std::vector<setting_row>& rows() {
         PULSO_RULE("negative_spike", negative_spike, "the brand's negative mentions"),
         PULSO_RULE("negative_share", negative_share, "the share of negative mentions"),
         PULSO_NUMBER("detect.negative_share.min_delta", detect.negative_share.min_delta, 0.0, 1.0,
-                     true,
-                     "negative_share also needs share - baseline share >= this (absolute)."),
+                     true, "negative_share also needs share - baseline share >= this (absolute)."),
         PULSO_BOOL("detect.influencer.enabled", detect.influencer.enabled, true,
                    "Whether the influencer rule runs."),
         PULSO_INT("detect.influencer.min_count", detect.influencer.min_count, 1, 5, true,
@@ -310,12 +312,12 @@ const std::vector<setting_row>& rows() {
                      "Address of the HTTP server (API, /metrics, page)."),
         PULSO_STRING("http.token", http.token, true, true,
                      "Bearer token required by POST endpoints; empty refuses them."),
-        setting_row{{"log.level", "string", "trace, debug, info, warn or error.", true},
-                    [](config& c, const std::string& v) {
-                        return set_choice(c.log.level, v,
-                                          {"trace", "debug", "info", "warn", "error"});
-                    },
-                    [](const config& c) { return c.log.level; }},
+        setting_row{
+            {"log.level", "string", "trace, debug, info, warn or error.", true},
+            [](config& c, const std::string& v) {
+                return set_choice(c.log.level, v, {"trace", "debug", "info", "warn", "error"});
+            },
+            [](const config& c) { return c.log.level; }},
         setting_row{{"log.format", "string",
                      "auto (JSON lines unless stderr is a terminal), json or text.", true},
                     [](config& c, const std::string& v) {
@@ -342,7 +344,9 @@ const setting_row* find_row(std::string_view key) {
     return nullptr;
 }
 
-int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& n) {
+    return n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+}
 
 std::string scalar_of(const YAML::Node& n, const std::string& file, const std::string& key) {
     if (!n.IsScalar()) {
@@ -383,7 +387,8 @@ void load_brands(config& c, const YAML::Node& n, const std::string& file) {
     for (const auto& b : n) {
         const std::string where = "brands[" + std::to_string(index++) + "]";
         if (!b.IsMap()) {
-            throw config_error(file, line_of(b), where, "expected a mapping with name, keywords, …");
+            throw config_error(file, line_of(b), where,
+                               "expected a mapping with name, keywords, …");
         }
         brand_rule rule;
         bool has_name = false;
@@ -394,8 +399,8 @@ void load_brands(config& c, const YAML::Node& n, const std::string& file) {
                 rule.name = scalar_of(kv.second, file, key);
                 if (!std::regex_match(rule.name, name_re)) {
                     throw config_error(file, line_of(kv.second), key,
-                                       "brand name must match [a-z0-9_-]{1,64}, got '" +
-                                           rule.name + "'");
+                                       "brand name must match [a-z0-9_-]{1,64}, got '" + rule.name +
+                                           "'");
                 }
                 if (!seen.insert(rule.name).second) {
                     throw config_error(file, line_of(kv.second), key,
@@ -485,7 +490,8 @@ void walk(config& c, const YAML::Node& node, const std::string& prefix, const st
 std::string env_name(std::string_view key) {
     std::string e = "PULSO_";
     for (char ch : key) {
-        e.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+        e.push_back(ch == '.' ? '_'
+                              : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
     }
     return e;
 }
@@ -580,6 +586,45 @@ void validate(const config& c, const std::string& name) {
     } catch (const std::invalid_argument& e) {
         throw config_error(name, 0, "brands", e.what());
     }
+}
+
+std::vector<brand_rule> merge_brand_ids(const std::vector<brand_rule>& current,
+                                        const std::vector<brand_rule>& next) {
+    std::vector<brand_rule> out;
+    out.reserve(current.size() + next.size());
+    std::vector<bool> used(next.size(), false);
+    for (const brand_rule& c : current) {
+        const auto it = std::find_if(next.begin(), next.end(),
+                                     [&](const brand_rule& n) { return n.name == c.name; });
+        if (it == next.end()) {
+            brand_rule retired;
+            retired.name = c.name;
+            retired.retired = true;
+            out.push_back(std::move(retired));
+        } else {
+            used[static_cast<std::size_t>(it - next.begin())] = true;
+            out.push_back(*it);
+        }
+    }
+    for (std::size_t i = 0; i < next.size(); ++i) {
+        if (!used[i]) {
+            out.push_back(next[i]);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> changed_fixed_settings(const config& a, const config& b) {
+    std::vector<std::string> out;
+    for (const auto& r : rows()) {
+        if (!r.info.reloadable && r.get(a) != r.get(b)) {
+            out.emplace_back(r.info.key);
+        }
+    }
+    if (a.kafka.properties != b.kafka.properties) {
+        out.emplace_back("kafka.*");
+    }
+    return out;
 }
 
 config load_config_text(const std::string& yaml, const std::string& name) {

@@ -37,7 +37,8 @@ std::size_t utf8_seq_len(std::string_view s, std::size_t i) noexcept {
         }
         cp = (cp << 6) | (cc & 0x3F);
     }
-    const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    const bool overlong =
+        (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
         return 0;
     }

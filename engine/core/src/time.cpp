@@ -6,7 +6,9 @@
 namespace pulso {
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
     if (pos + n > s.size()) {
@@ -24,7 +26,9 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& o
     return true;
 }
 
-constexpr bool is_leap(unsigned y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+constexpr bool is_leap(unsigned y) noexcept {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 constexpr unsigned days_in_month(unsigned y, unsigned m) noexcept {
     constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -50,9 +54,9 @@ time_errc parse_rfc3339(std::string_view s, millis& out) noexcept {
     // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
     unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     if (!read_digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !read_digits(s, 5, 2, mo) ||
-        s[7] != '-' || !read_digits(s, 8, 2, d) ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !read_digits(s, 11, 2, h) ||
-        s[13] != ':' || !read_digits(s, 14, 2, mi) || s[16] != ':' || !read_digits(s, 17, 2, sec)) {
+        s[7] != '-' || !read_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !read_digits(s, 11, 2, h) || s[13] != ':' || !read_digits(s, 14, 2, mi) || s[16] != ':' ||
+        !read_digits(s, 17, 2, sec)) {
         return time_errc::invalid;
     }
     // A leap second (:60) is accepted and folded into the next second, as most parsers do.

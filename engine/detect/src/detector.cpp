@@ -60,13 +60,19 @@ trend_params trend_params_of(const config::detect_t& cfg) {
 
 detector::detector(const config::detect_t& cfg, const brand_matcher& matcher, millis window_size,
                    millis slide)
-    : cfg_(cfg), matcher_(matcher), size_(window_size), slide_(slide), bp_(baseline_params_of(cfg)),
-      tp_(trend_params_of(cfg)) {
+    : cfg_(cfg), matcher_(&matcher), size_(window_size), slide_(slide),
+      bp_(baseline_params_of(cfg)), tp_(trend_params_of(cfg)) {
     PULSO_ASSERT(window_size > 0 && slide > 0, "detector: window size {} / slide {}", window_size,
                  slide);
-    const std::size_t n = matcher.brand_count();
-    brands_.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
+    index_brands();
+    candidates_.reserve(tp_.top_n + 16);
+    top_.reserve(16);
+}
+
+void detector::index_brands() {
+    const std::size_t n = matcher_->brand_count();
+    PULSO_ASSERT(n >= brands_.size(), "brand ids are never removed ({} < {})", n, brands_.size());
+    while (brands_.size() < n) {
         auto b = std::make_unique<brand_state>();
         if (cfg_.seasonality) {
             b->seasonal.assign(2 * k_hours_per_week, 1.0F);
@@ -76,11 +82,22 @@ detector::detector(const config::detect_t& cfg, const brand_matcher& matcher, mi
     by_name_.resize(n);
     std::iota(by_name_.begin(), by_name_.end(), 0U);
     std::sort(by_name_.begin(), by_name_.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return matcher_.brand_name(a) < matcher_.brand_name(b);
+        return matcher_->brand_name(a) < matcher_->brand_name(b);
     });
     slots_.reserve(n);
-    candidates_.reserve(tp_.top_n + 16);
-    top_.reserve(16);
+}
+
+void detector::set_matcher(const brand_matcher& matcher) {
+    matcher_ = &matcher;
+    index_brands();
+}
+
+void detector::set_config(const config::detect_t& cfg) {
+    const bool seasonality = cfg_.seasonality; // not reloadable: the factors' shape depends on it
+    cfg_ = cfg;
+    cfg_.seasonality = seasonality;
+    bp_ = baseline_params_of(cfg_);
+    tp_ = trend_params_of(cfg_);
 }
 
 detector::~detector() = default;
@@ -133,7 +150,7 @@ void detector::step(millis start, millis end, const window_partial* merged, dete
                 if (!b.trends) {
                     b.trends = std::make_unique<scope_trends>(w);
                 }
-                step_trends(w, matcher_.brand_name(id), id, *b.trends, *bw, out);
+                step_trends(w, matcher_->brand_name(id), id, *b.trends, *bw, out);
             }
         }
     }
@@ -321,7 +338,7 @@ void detector::transition(std::uint32_t id, alert_rule rule, const rule_eval& e,
             rs.since = start;
             rs.severity = e.critical ? alert_severity::critical : alert_severity::warning;
             write_alert(id, rule, true, e, bw, start, end);
-            out.alert(matcher_.brand_name(id), buf_);
+            out.alert(matcher_->brand_name(id), buf_);
             ++alerts_;
         }
         return;
@@ -330,7 +347,7 @@ void detector::transition(std::uint32_t id, alert_rule rule, const rule_eval& e,
     rs.calm = e.hold ? 0 : rs.calm + 1;
     if (rs.calm >= std::max<std::uint32_t>(k.resolve_windows, 1)) {
         write_alert(id, rule, false, e, bw, start, end);
-        out.alert(matcher_.brand_name(id), buf_);
+        out.alert(matcher_->brand_name(id), buf_);
         ++alerts_;
         rs.firing = false;
         rs.cooldown = k.cooldown;
@@ -344,7 +361,7 @@ void detector::write_alert(std::uint32_t id, alert_rule rule, bool firing, const
                            const brand_window* bw, millis start, millis end) {
     const brand_state& s = *brands_[id];
     const rule_state& rs = s.rules[static_cast<std::size_t>(rule)];
-    const std::string_view brand = matcher_.brand_name(id);
+    const std::string_view brand = matcher_->brand_name(id);
     const std::string_view rule_name = k_alert_rule_names[static_cast<std::size_t>(rule)];
     char since[32];
     char ts_start[32];
@@ -427,7 +444,7 @@ void detector::write_alert(std::uint32_t id, alert_rule rule, bool firing, const
     j.key("top_terms").begin_array();
     if (bw != nullptr) {
         bw->terms.top(k_evidence_items, top_,
-                      [&](std::string_view t) { return !matcher_.is_own_term(id, t); });
+                      [&](std::string_view t) { return !matcher_->is_own_term(id, t); });
         for (const auto& t : top_) {
             j.begin_object().key("term").value(t.key).key("count").value(t.count).end_object();
         }
@@ -499,9 +516,9 @@ void detector::step_trends(std::int64_t w, std::string_view scope, std::int64_t 
     if (brand >= 0) {
         // A brand's own keywords (and its own hashtags, compared without the `#`).
         skip_tag = [this, id](std::string_view t) {
-            return matcher_.is_own_term(id, t.substr(t.starts_with('#') ? 1 : 0));
+            return matcher_->is_own_term(id, t.substr(t.starts_with('#') ? 1 : 0));
         };
-        skip_term = [this, id](std::string_view t) { return matcher_.is_own_term(id, t); };
+        skip_term = [this, id](std::string_view t) { return matcher_->is_own_term(id, t); };
     }
     const std::string_view start_s = ts_start_;
     const std::string_view end_s = ts_end_;

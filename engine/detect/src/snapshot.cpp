@@ -130,7 +130,7 @@ void detector::save(std::string& out) const {
     }
     detail::put_u32(out, static_cast<std::uint32_t>(brands_.size()));
     for (const std::uint32_t id : by_name_) {
-        detail::put_str(out, matcher_.brand_name(id));
+        detail::put_str(out, matcher_->brand_name(id));
         save_brand(out, *brands_[id]);
     }
 }
@@ -161,7 +161,7 @@ bool detector::restore(std::string_view in) {
     }
     std::unordered_map<std::string_view, std::uint32_t> ids;
     for (std::uint32_t id = 0; id < brands_.size(); ++id) {
-        ids.emplace(matcher_.brand_name(id), id);
+        ids.emplace(matcher_->brand_name(id), id);
     }
     std::uint32_t count = 0;
     if (!detail::get_u32(in, pos, count)) {

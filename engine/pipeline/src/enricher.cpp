@@ -5,13 +5,18 @@
 namespace pulso {
 
 enricher::enricher(const brand_matcher& matcher, const lexicon_scorer& scorer)
-    : matcher_(matcher), scorer_(scorer), scratch_(matcher) {
+    : matcher_(&matcher), scorer_(scorer), scratch_(matcher) {
+    brands_.reserve(matcher.brand_count());
+}
+
+void enricher::set_matcher(const brand_matcher& matcher) {
+    matcher_ = &matcher;
     brands_.reserve(matcher.brand_count());
 }
 
 const enriched_mention& enricher::enrich(const mention& m, std::int64_t offset) {
     normalized_ = normalizer_.normalize(m.text);
-    matcher_.match(normalized_, scratch_, brands_);
+    matcher_->match(normalized_, scratch_, brands_);
     extract_tokens(normalized_, tokens_);
     out_.m = &m;
     out_.score = m.has_sentiment ? m.sentiment : scorer_.score(m.text, normalized_, m.lang.view());

@@ -8,6 +8,11 @@ mention_processor::mention_processor(const processor_options& opts, const brand_
     stats_.resize(matcher.brand_count());
 }
 
+void mention_processor::set_matcher(const brand_matcher& matcher) {
+    enricher_.set_matcher(matcher);
+    stats_.grow(matcher.brand_count());
+}
+
 void mention_processor::reject(const parse_status& st, std::string_view payload,
                                const record_origin& origin, std::string& dlq) {
     ++stats_.ingested;

@@ -8,11 +8,23 @@
 namespace pulso {
 
 publisher::publisher(const brand_matcher& matcher, record_sink& sink, detector* det)
-    : matcher_(matcher), sink_(sink), detector_(det) {
-    by_name_.resize(matcher.brand_count());
+    : matcher_(&matcher), sink_(sink), detector_(det) {
+    index_names();
+}
+
+void publisher::set_matcher(const brand_matcher& matcher) {
+    matcher_ = &matcher;
+    index_names();
+    if (detector_ != nullptr) {
+        detector_->set_matcher(matcher);
+    }
+}
+
+void publisher::index_names() {
+    by_name_.resize(matcher_->brand_count());
     std::iota(by_name_.begin(), by_name_.end(), 0U);
     std::sort(by_name_.begin(), by_name_.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return matcher_.brand_name(a) < matcher_.brand_name(b);
+        return matcher_->brand_name(a) < matcher_->brand_name(b);
     });
     rank_.resize(by_name_.size());
     for (std::uint32_t i = 0; i < by_name_.size(); ++i) {
@@ -40,9 +52,9 @@ void publisher::publish(const window_partial& merged) {
         }
         const std::uint32_t id = by_name_[r];
         buf_.clear();
-        write_window_record(buf_, matcher_.brand_name(id), merged.start, merged.end, *slots_[r],
-                            [&](std::string_view term) { return matcher_.is_own_term(id, term); });
-        sink_.emit(record_kind::window, matcher_.brand_name(id), buf_);
+        write_window_record(buf_, matcher_->brand_name(id), merged.start, merged.end, *slots_[r],
+                            [&](std::string_view term) { return matcher_->is_own_term(id, term); });
+        sink_.emit(record_kind::window, matcher_->brand_name(id), buf_);
         ++records_;
     }
     if (detector_ != nullptr) {

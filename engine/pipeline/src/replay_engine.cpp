@@ -66,8 +66,8 @@ void replay_engine::feed(std::string_view line, std::int64_t line_index, bool pa
 
 void replay_engine::feed_oversized(std::string_view prefix, std::int64_t line_index) {
     dlq_.clear();
-    processor_.reject({reject_reason::too_large, {}}, prefix,
-                      {"file", input_name_, 0, line_index}, dlq_);
+    processor_.reject({reject_reason::too_large, {}}, prefix, {"file", input_name_, 0, line_index},
+                      dlq_);
     dlq_.pop_back();
     sink_.emit(record_kind::dead_letter, "", dlq_);
 }

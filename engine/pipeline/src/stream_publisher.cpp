@@ -34,6 +34,9 @@ std::size_t stream_publisher::step() {
         }
     }
     if (handled != 0) {
+        if (before_publish_) {
+            before_publish_();
+        }
         recompute();
     }
     return handled;

@@ -154,6 +154,16 @@ stream_offset stream_worker::on_revoked(std::int32_t partition) {
     return out;
 }
 
+void stream_worker::set_matcher(const brand_matcher& matcher) {
+    processor_.set_matcher(matcher);
+    brand_count_ = static_cast<std::uint32_t>(matcher.brand_count());
+    for (auto& s : slots_) {
+        if (s) {
+            s->windows.set_brand_count(brand_count_);
+        }
+    }
+}
+
 void stream_worker::on_lost(std::int32_t partition) {
     release(partition);
 }
@@ -293,9 +303,7 @@ std::int64_t stream_worker::committable_offset(slot& s, millis published) const 
     if (open >= 0) {
         best = std::min(best, open);
     }
-    for (const slot::unpublished& u : s.sealed) {
-        best = std::min(best, u.offset);
-    }
+
     if (s.dlq_pending >= 0) {
         best = std::min(best, s.dlq_pending);
     }

@@ -138,6 +138,7 @@ class own_term_set {
 
 struct brand_matcher::impl {
     std::vector<std::string> names;
+    std::vector<bool> retired; ///< by brand id: removed by a live reload
     std::vector<pattern> patterns;
     std::vector<target> targets;
     own_term_set own_terms;
@@ -237,6 +238,10 @@ brand_matcher::brand_matcher(const std::vector<brand_rule>& rules)
             bad_rule(r.name, "duplicate brand name");
         }
         m.names.push_back(r.name);
+        m.retired.push_back(r.retired);
+        if (r.retired) {
+            continue; // keeps its id, compiles no pattern
+        }
         if (r.keywords.empty() && r.handles.empty() && r.hashtags.empty()) {
             bad_rule(r.name, "no keywords, handles or hashtags");
         }
@@ -313,6 +318,10 @@ brand_matcher::brand_matcher(const std::vector<brand_rule>& rules)
 }
 
 brand_matcher::~brand_matcher() = default;
+
+bool brand_matcher::retired(std::uint32_t id) const noexcept {
+    return id < impl_->retired.size() && impl_->retired[id];
+}
 
 std::size_t brand_matcher::brand_count() const noexcept {
     return impl_->names.size();

@@ -163,7 +163,9 @@ struct partition_windows::impl {
             spare_windows.pop_back();
         } else {
             w = std::make_unique<open_window>();
-            w->by_brand.resize(brand_count);
+        }
+        if (w->by_brand.size() < brand_count) {
+            w->by_brand.resize(brand_count); // brands added by a reload since it was made
         }
         w->start = start;
         w->all = take(free_all);
@@ -176,6 +178,9 @@ struct partition_windows::impl {
         targets.push_back(w.all.get());
         for (const std::uint32_t b : em.brands) {
             PULSO_ASSERT(b < brand_count, "brand id {} out of range ({} brands)", b, brand_count);
+            if (b >= w.by_brand.size()) {
+                w.by_brand.resize(brand_count); // opened before a reload added brands
+            }
             std::unique_ptr<brand_window>& bw = w.by_brand[b];
             if (!bw) {
                 bw = take(free_list);
@@ -217,6 +222,12 @@ struct partition_windows::impl {
         spare_windows.push_back(std::move(w));
     }
 };
+
+void partition_windows::set_brand_count(std::uint32_t brand_count) {
+    PULSO_ASSERT(brand_count >= impl_->brand_count, "brand ids are never removed ({} < {})",
+                 brand_count, impl_->brand_count);
+    impl_->brand_count = brand_count;
+}
 
 partition_windows::partition_windows(const window_options& opts, std::uint32_t brand_count,
                                      std::int32_t partition)

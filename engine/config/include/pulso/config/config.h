@@ -55,24 +55,24 @@ struct config {
     struct detect_t {
         std::int64_t min_windows = 30;
         std::int64_t influencer_followers = 100'000;
-        double baseline_alpha = 0.05;  ///< EWMA weight of a window in a brand's level
-        double clip_sigma = 3.0;       ///< level updates clipped at expected + this × sqrt
+        double baseline_alpha = 0.05;   ///< EWMA weight of a window in a brand's level
+        double clip_sigma = 3.0;        ///< level updates clipped at expected + this × sqrt
         std::int64_t score_windows = 2; ///< windows in the sliding sum the z-score is taken on
-        double overdispersion = 0.005; ///< z divisor sqrt(dispersion + this × expected sum)
+        double overdispersion = 0.005;  ///< z divisor sqrt(dispersion + this × expected sum)
         double max_cluster_share = 0.6; ///< largest cluster above this share: no count alert
         std::int64_t freeze_max_windows = 30; ///< firing longer: the baseline adapts again
-        bool seasonality = false;       ///< hour-of-week factors
-        double seasonal_alpha = 0.01;   ///< learning weight of an hour-of-week factor
+        bool seasonality = false;             ///< hour-of-week factors
+        double seasonal_alpha = 0.01;         ///< learning weight of an hour-of-week factor
         /// One count rule's knobs (volume_spike, negative_spike, negative_share).
         struct rule_t {
             bool enabled = true;
-            double factor = 3.0;        ///< observed >= factor × expected
-            std::int64_t min_count = 20; ///< absolute floor on the window's count
-            std::int64_t min_authors = 5; ///< distinct authors in the brand's window
-            double z = 4.5;             ///< minimum score
-            std::int64_t persistence = 1; ///< consecutive windows before firing
-            double resolve_factor = 1.5; ///< hysteresis: holds while >= this × expected
-            std::int64_t resolve_windows = 2; ///< windows below it before resolving
+            double factor = 3.0;                ///< observed >= factor × expected
+            std::int64_t min_count = 20;        ///< absolute floor on the window's count
+            std::int64_t min_authors = 5;       ///< distinct authors in the brand's window
+            double z = 4.5;                     ///< minimum score
+            std::int64_t persistence = 1;       ///< consecutive windows before firing
+            double resolve_factor = 1.5;        ///< hysteresis: holds while >= this × expected
+            std::int64_t resolve_windows = 2;   ///< windows below it before resolving
             std::int64_t cooldown_windows = 10; ///< no re-fire for this long after resolving
             double critical_factor = 6.0; ///< critical at factor >= this or score >= critical_z
             double critical_z = 10.0;
@@ -90,15 +90,15 @@ struct config {
         } influencer;
         struct trends_t {
             bool enabled = true;
-            bool brands = true;          ///< per-brand scopes besides `*`
-            std::int64_t top_n = 10;     ///< per scope, per kind, per window
-            std::int64_t min_count = 10; ///< the item's count in the window
+            bool brands = true;           ///< per-brand scopes besides `*`
+            std::int64_t top_n = 10;      ///< per scope, per kind, per window
+            std::int64_t min_count = 10;  ///< the item's count in the window
             std::int64_t min_authors = 3; ///< approximated (see engine/detect/README.md)
-            double min_score = 3.0;      ///< (count + smoothing) / (baseline + smoothing)
-            double min_z = 3.0;          ///< Anscombe z of count against baseline
+            double min_score = 3.0;       ///< (count + smoothing) / (baseline + smoothing)
+            double min_z = 3.0;           ///< Anscombe z of count against baseline
             double smoothing = 5.0;
-            double alpha = 0.1;          ///< EWMA weight of a window in an item's baseline
-            std::int64_t min_windows = 5; ///< warm-up of a scope
+            double alpha = 0.1;            ///< EWMA weight of a window in an item's baseline
+            std::int64_t min_windows = 5;  ///< warm-up of a scope
             std::int64_t max_items = 5000; ///< tracked items per scope and kind
         } trends;
     } detect;
@@ -126,8 +126,8 @@ struct config {
 
 /// One row of the settings table.
 struct setting_info {
-    std::string_view key;         ///< dotted path, e.g. `windows.size`
-    std::string_view type;        ///< duration | integer | string | number | bool
+    std::string_view key;  ///< dotted path, e.g. `windows.size`
+    std::string_view type; ///< duration | integer | string | number | bool
     std::string_view description;
     bool reloadable;
 };
@@ -144,6 +144,16 @@ std::string current_value(const config& c, std::string_view key);
 config load_config_file(const std::string& path);
 /// Same from YAML text; `name` is used in errors.
 config load_config_text(const std::string& yaml, const std::string& name);
+/// Live reload: `next`'s brands in id order such that every brand of `current` keeps its id
+/// (its position); brands only in `next` are appended in their config order; brands only in
+/// `current` stay in place as retired (they match nothing). Ids therefore never move, and
+/// window state keyed by id survives the reload.
+std::vector<brand_rule> merge_brand_ids(const std::vector<brand_rule>& current,
+                                        const std::vector<brand_rule>& next);
+/// The keys, among settings that are not reloadable (and the kafka.* pass-through), whose
+/// values differ between `a` and `b`: a reload that changes any of them is refused.
+std::vector<std::string> changed_fixed_settings(const config& a, const config& b);
+
 /// Cross-field checks (slide divides size, brands valid and unique, …). Throws config_error.
 void validate(const config& c, const std::string& name);
 

@@ -9,7 +9,7 @@
 #define PULSO_ASSERT(cond, ...)                                                                    \
     do {                                                                                           \
         if (!(cond)) [[unlikely]] {                                                                \
-            ::pulso::detail::assert_failed(#cond, __FILE__, __LINE__, fmt::format(__VA_ARGS__));  \
+            ::pulso::detail::assert_failed(#cond, __FILE__, __LINE__, fmt::format(__VA_ARGS__));   \
         }                                                                                          \
     } while (0)
 

@@ -8,7 +8,8 @@ namespace pulso {
 
 /// A fast 64-bit non-cryptographic hash of bytes (wyhash-style multiply-mix). Stable across
 /// runs and machines of the same endianness: sketches and ids depend on it.
-inline std::uint64_t hash64(std::string_view s, std::uint64_t seed = 0x9E3779B97F4A7C15ULL) noexcept {
+inline std::uint64_t hash64(std::string_view s,
+                            std::uint64_t seed = 0x9E3779B97F4A7C15ULL) noexcept {
     constexpr std::uint64_t k1 = 0xa0761d6478bd642fULL;
     constexpr std::uint64_t k2 = 0xe7037ed1a0b428dbULL;
     auto mix = [](std::uint64_t a, std::uint64_t b) noexcept {

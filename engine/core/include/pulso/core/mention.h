@@ -26,8 +26,8 @@ enum class platform : std::uint8_t {
 inline constexpr std::size_t k_platform_count = 12;
 
 inline constexpr std::array<std::string_view, k_platform_count> k_platform_names = {
-    "twitter", "x",    "facebook", "instagram", "youtube", "tiktok",
-    "reddit",  "linkedin", "news", "blog",      "forum",   "other"};
+    "twitter", "x",        "facebook", "instagram", "youtube", "tiktok",
+    "reddit",  "linkedin", "news",     "blog",      "forum",   "other"};
 
 constexpr std::string_view to_string(platform p) noexcept {
     return k_platform_names[static_cast<std::size_t>(p)];

@@ -73,6 +73,11 @@ class detector {
     /// Runs detection on one final merged window (after its window records were emitted).
     void on_window(const window_partial& merged, detection_sink& out);
 
+    /// Live reload: brand names from `matcher` (ids are stable; new ids start with fresh
+    /// baselines), and the reloadable detection settings. Baselines and firing alerts stay.
+    void set_matcher(const brand_matcher& matcher);
+    void set_config(const config::detect_t& cfg);
+
     /// Alerts firing now, brands by id then rule.
     void firing(std::vector<firing_alert>& out) const;
     /// Windows processed (published ones plus empty gaps stepped).
@@ -106,7 +111,9 @@ class detector {
     bool restore_brand(std::string_view in, std::size_t& pos, brand_state& b) const;
 
     config::detect_t cfg_;
-    const brand_matcher& matcher_;
+    void index_brands();
+
+    const brand_matcher* matcher_;
     millis size_;
     millis slide_;
     baseline_params bp_;

@@ -23,8 +23,9 @@ enum class reject_reason : std::uint8_t {
 };
 inline constexpr std::size_t k_reject_reason_count = 9;
 inline constexpr std::array<std::string_view, k_reject_reason_count> k_reject_reason_names = {
-    "none",         "invalid_json", "not_an_object", "missing_field",   "wrong_type",
-    "invalid_timestamp", "out_of_range", "too_large", "future_timestamp"};
+    "none",          "invalid_json", "not_an_object",
+    "missing_field", "wrong_type",   "invalid_timestamp",
+    "out_of_range",  "too_large",    "future_timestamp"};
 
 constexpr std::string_view to_string(reject_reason r) noexcept {
     return k_reject_reason_names[static_cast<std::size_t>(r)];

@@ -22,11 +22,15 @@ class enricher {
     /// The returned view borrows from `m` and from this enricher; valid until the next call.
     const enriched_mention& enrich(const mention& m, std::int64_t offset);
 
+    /// Matches with `matcher` from the next mention on (live reload). `matcher` must outlive
+    /// its use here; the scratch adapts itself on first use.
+    void set_matcher(const brand_matcher& matcher);
+
     /// Normalised text of the last enriched mention.
     [[nodiscard]] std::string_view normalized() const noexcept { return normalized_; }
 
   private:
-    const brand_matcher& matcher_;
+    const brand_matcher* matcher_;
     const lexicon_scorer& scorer_;
     brand_matcher::scratch scratch_;
     normalizer normalizer_;

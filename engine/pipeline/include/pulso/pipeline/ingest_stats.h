@@ -22,6 +22,12 @@ struct ingest_stats {
     std::vector<std::uint64_t> brand_mentions;
 
     void resize(std::size_t brands) { brand_mentions.assign(brands * k_platform_count * 3, 0); }
+    /// More brands (a live reload added some); existing counts stay.
+    void grow(std::size_t brands) {
+        if (brand_mentions.size() < brands * k_platform_count * 3) {
+            brand_mentions.resize(brands * k_platform_count * 3, 0);
+        }
+    }
     [[nodiscard]] std::uint64_t rejected_total() const noexcept {
         std::uint64_t n = 0;
         for (auto v : rejected) {

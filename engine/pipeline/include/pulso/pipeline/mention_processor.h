@@ -32,6 +32,9 @@ class mention_processor {
                           millis final_wm, millis now, const record_origin& origin,
                           std::string& dlq);
 
+    /// Live reload: match with `matcher` from the next record on; brand counters grow.
+    void set_matcher(const brand_matcher& matcher);
+
     /// Counts a record rejected before parsing (e.g. an oversized line the reader skipped)
     /// and appends its dead-letter line.
     void reject(const parse_status& st, std::string_view payload, const record_origin& origin,

@@ -23,6 +23,11 @@ class publisher {
 
     void publish(const window_partial& merged);
 
+    /// Live reload: names and own terms come from `matcher` from the next window on (brand
+    /// ids are stable across reloads; see config::merge_brand_ids). Also hands it to the
+    /// detector.
+    void set_matcher(const brand_matcher& matcher);
+
     [[nodiscard]] std::uint64_t windows_published() const noexcept { return windows_; }
     [[nodiscard]] std::uint64_t records_published() const noexcept { return records_; }
 
@@ -38,7 +43,9 @@ class publisher {
         publisher& p_;
     };
 
-    const brand_matcher& matcher_;
+    void index_names();
+
+    const brand_matcher* matcher_;
     record_sink& sink_;
     detector* detector_;
     detection_adapter adapter_{*this};

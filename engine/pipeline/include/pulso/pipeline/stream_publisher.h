@@ -4,6 +4,7 @@
 #include "pulso/pipeline/stream_worker.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -44,6 +45,14 @@ class stream_publisher {
     /// Everything emitted into the sink so far is delivered.
     void mark_delivered() noexcept;
 
+    /// Live reload: brand names (and the detector's brands) from `matcher` from the next
+    /// window on. Call on the publisher thread.
+    void set_matcher(const brand_matcher& matcher) { publisher_.set_matcher(matcher); }
+    /// Called after the rings are drained and before anything is published: the run loop
+    /// applies a pending live reload here, so that a partial from a worker that already
+    /// uses new rules is never published with older ones.
+    void set_before_publish(std::function<void()> f) { before_publish_ = std::move(f); }
+
     /// The topic's partition count changed (metadata refresh).
     void set_partition_count(std::int32_t n) noexcept { partition_count_ = n; }
 
@@ -63,6 +72,7 @@ class stream_publisher {
     std::vector<worker_progress> latest_;     ///< by worker id
     std::map<std::int32_t, millis> released_; ///< greatest release per partition
     std::vector<window_partial> ready_;
+    std::function<void()> before_publish_;
     millis global_ = k_no_watermark;
     millis completed_ = k_no_watermark;
     std::uint64_t stale_ = 0;

@@ -154,6 +154,11 @@ class stream_worker {
 
     void set_lag(std::int64_t lag) noexcept { lag_ = lag; }
 
+    /// Live reload: match with `matcher` from the next record on. Brand ids are stable (see
+    /// config::merge_brand_ids), so open windows stay; new ids become valid. `matcher` must
+    /// stay alive while this worker uses it. Call between records, on the worker thread.
+    void set_matcher(const brand_matcher& matcher);
+
     [[nodiscard]] spsc_ring<worker_message>& ring() noexcept { return ring_; }
     [[nodiscard]] std::uint32_t id() const noexcept { return id_; }
     [[nodiscard]] const ingest_stats& stats() const noexcept { return processor_.stats(); }

@@ -15,6 +15,9 @@ struct brand_rule {
     std::vector<std::string> handles;  ///< `@acme`
     std::vector<std::string> hashtags; ///< `#acme`
     std::vector<std::string> exclude;
+    /// Removed by a live reload: keeps its id (and its already open windows) but matches
+    /// nothing. Never set in a config file.
+    bool retired = false;
 };
 
 /// Matches normalised text against every brand's keywords, handles, hashtags and excludes in
@@ -46,6 +49,8 @@ class brand_matcher {
 
     [[nodiscard]] std::size_t brand_count() const noexcept;
     [[nodiscard]] std::string_view brand_name(std::uint32_t id) const noexcept;
+    /// True for a brand removed by a live reload (it keeps its id, matches nothing).
+    [[nodiscard]] bool retired(std::uint32_t id) const noexcept;
 
     /// Writes the ids (index in `rules`) of brands that match and are not excluded into
     /// `out`, ascending, each once. `out` is cleared first. noexcept: never allocates once

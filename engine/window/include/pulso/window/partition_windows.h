@@ -53,6 +53,10 @@ class partition_windows {
     /// Moves every open window into `out` (end of a finite input).
     void seal_all(std::vector<window_partial>& out);
 
+    /// A live reload added brands: ids below `brand_count` are valid from now on. Ids only
+    /// grow (a removed brand keeps its id, retired), so open windows stay as they are.
+    void set_brand_count(std::uint32_t brand_count);
+
     /// Smallest input offset of any mention that sits in a still-open window, or -1 when no
     /// window is open (DESIGN "Delivery semantics": the committable offset).
     [[nodiscard]] std::int64_t min_open_offset() const noexcept;
