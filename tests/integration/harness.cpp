@@ -181,6 +181,8 @@ std::string config_yaml(const std::string& bootstrap, const std::string& group,
     y += "kafka:\n  brokers: \"" + bootstrap + "\"\n  topic: mentions\n  group: \"" + group +
          "\"\n  \"session.timeout.ms\": 6000\n  \"heartbeat.interval.ms\": 500\n"
          "  \"fetch.wait.max.ms\": 50\n";
+    // Any free port: tests run several services at once.
+    y += "http: {listen: \"127.0.0.1:0\"}\n";
     y += extra;
     return y;
 }

@@ -55,7 +55,7 @@ std::pair<child, std::string> start_broker(int partitions, const std::string& di
 /// The YAML text of a run config: the generator's brands, short group timeouts, the idle
 /// timeout (2 s by default), and `extra` appended verbatim.
 std::string config_yaml(const std::string& bootstrap, const std::string& group,
-                        const std::string& extra = "", const std::string& idle_timeout = "2s");
+                        const std::string& extra = "", const std::string& idle_timeout = "5s");
 /// Writes it to dir/name and returns the path.
 std::string write_file(const std::string& dir, const std::string& name, const std::string& text);
 

@@ -41,7 +41,9 @@ millis wall_now_ms() noexcept {
         .count();
 }
 
-std::int64_t ticks(clock::time_point t) noexcept { return t.time_since_epoch().count(); }
+std::int64_t ticks(clock::time_point t) noexcept {
+    return t.time_since_epoch().count();
+}
 clock::time_point from_ticks(std::int64_t t) noexcept {
     return clock::time_point(clock::duration(t));
 }
@@ -81,8 +83,8 @@ struct alert_dispatcher::impl {
         bool on = false;
         detail::http_url url;
         std::string content_type;
-        std::deque<job> queue;          // @locks mu
-        std::condition_variable wake;   // a job arrived or close() began
+        std::deque<job> queue;                                   // @locks mu
+        std::condition_variable wake;                            // a job arrived or close() began
         detail::rate_limiter drop_log{std::chrono::seconds(10)}; // @locks mu
         std::thread thread;
         std::atomic<std::uint64_t> enqueued{0}, sent{0}, failed{0}, retried{0}, dropped{0},
@@ -93,9 +95,10 @@ struct alert_dispatcher::impl {
     mutable std::mutex mu;
     sink sinks[2];
     std::unordered_map<std::string, firing_alert> firing; // @locks mu
-    bool closing = false;                                  // @locks mu
-    bool closed = false;                                   // @locks mu (owner only)
-    bool flushed = true;
+    bool closing = false;                                 // @locks mu
+    bool closed = false;                                  // @locks mu (owner only)
+    /// False once close() had to give up a job. Relaxed: read after the senders are joined.
+    std::atomic<bool> flushed{true};
     /// close()'s deadline in steady-clock ticks; max while running. Read by the senders
     /// without the lock to cut a request short (relaxed: a stale read only delays the cut by
     /// one 50 ms poll, and the value is also written under `mu` before the notify).
@@ -169,8 +172,7 @@ struct alert_dispatcher::impl {
         if (!lim.allow(suppressed)) {
             return;
         }
-        const std::string what =
-            r.status == 0 ? r.error : fmt::format("HTTP {}", r.status);
+        const std::string what = r.status == 0 ? r.error : fmt::format("HTTP {}", r.status);
         spdlog::warn("alerting: POST to {} {}: {}{} ({} similar messages suppressed)",
                      alert_sink_name(s.which), s.url.host_header + s.url.target, what,
                      giving_up ? ", giving up on this job" : ", will retry", suppressed);
@@ -190,10 +192,14 @@ struct alert_dispatcher::impl {
             log_failure(s, lim, r, give_up);
             if (give_up) {
                 s.failed.fetch_add(1, std::memory_order_relaxed);
+                if (past_close_deadline()) {
+                    flushed.store(false, std::memory_order_relaxed);
+                }
                 return;
             }
             if (!sleep_until(s, clock::now() + backoff(attempt, rng))) {
                 s.failed.fetch_add(1, std::memory_order_relaxed);
+                flushed.store(false, std::memory_order_relaxed);
                 return;
             }
             s.retried.fetch_add(1, std::memory_order_relaxed);
@@ -207,13 +213,13 @@ struct alert_dispatcher::impl {
             std::mt19937_64 rng(std::random_device{}() ^
                                 static_cast<std::uint64_t>(ticks(clock::now())));
             detail::rate_limiter error_log{std::chrono::seconds(10)};
-            const bool resends = s.which == alert_sink::alertmanager;
+            const bool does_resend = s.which == alert_sink::alertmanager;
             auto next_resend = clock::now() + opts.resend_interval;
             std::unique_lock lk(mu);
             for (;;) {
                 if (closing && (s.queue.empty() || past_close_deadline())) {
                     if (!s.queue.empty()) {
-                        flushed = false;
+                        flushed.store(false, std::memory_order_relaxed);
                         s.failed.fetch_add(s.queue.size(), std::memory_order_relaxed);
                         s.queue.clear();
                     }
@@ -227,7 +233,7 @@ struct alert_dispatcher::impl {
                     lk.lock();
                     continue;
                 }
-                if (resends && !closing && clock::now() >= next_resend) {
+                if (does_resend && !closing && clock::now() >= next_resend) {
                     next_resend = clock::now() + opts.resend_interval;
                     if (firing.empty()) {
                         continue;
@@ -255,10 +261,7 @@ struct alert_dispatcher::impl {
                     lk.lock();
                     continue;
                 }
-                if (closing) {
-                    continue;
-                }
-                if (resends) {
+                if (does_resend) {
                     s.wake.wait_until(lk, next_resend);
                 } else {
                     s.wake.wait(lk);
@@ -314,10 +317,12 @@ alert_dispatcher::alert_dispatcher(alert_sink_options opts) : impl_(std::make_un
     }
 }
 
-alert_dispatcher::~alert_dispatcher() { close(std::chrono::milliseconds::zero()); }
+alert_dispatcher::~alert_dispatcher() {
+    close(std::chrono::milliseconds::zero());
+}
 
 void alert_dispatcher::emit(record_kind kind, std::string_view /*key*/,
-                            std::string_view json) {
+                            std::string_view json) noexcept {
     if (kind != record_kind::alert) {
         return;
     }
@@ -341,7 +346,7 @@ void alert_dispatcher::emit(record_kind kind, std::string_view /*key*/,
         std::string wh_body;
         if (wh.on) {
             wh_body = m.opts.format == webhook_format::slack ? render_slack_message(a)
-                                                              : std::string(json);
+                                                             : std::string(json);
         }
         std::lock_guard lk(m.mu);
         if (m.closing) {
@@ -390,7 +395,7 @@ bool alert_dispatcher::close(std::chrono::milliseconds timeout) {
     {
         std::lock_guard lk(m.mu);
         if (m.closed) {
-            return m.flushed;
+            return m.flushed.load(std::memory_order_relaxed);
         }
         m.closed = true;
         m.closing = true;
@@ -404,11 +409,12 @@ bool alert_dispatcher::close(std::chrono::milliseconds timeout) {
             s.thread.join();
         }
     }
-    std::lock_guard lk(m.mu);
-    return m.flushed;
+    return m.flushed.load(std::memory_order_relaxed);
 }
 
-bool alert_dispatcher::enabled(alert_sink s) const noexcept { return impl_->at(s).on; }
+bool alert_dispatcher::enabled(alert_sink s) const noexcept {
+    return impl_->at(s).on;
+}
 
 alert_sink_stats alert_dispatcher::stats(alert_sink s) const noexcept {
     const impl::sink& k = impl_->at(s);

@@ -1,10 +1,9 @@
 #include "pulso/alerting/alert_payload.h"
 
-#include <pulso/core/json_writer.h>
-
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <pulso/core/json_writer.h>
 #include <string>
 
 namespace pulso::alerting {
@@ -241,9 +240,6 @@ parse_alert_errc parse_alert_record(std::string_view json, alert_fields& out) no
             if (!ok) {
                 return parse_alert_errc::invalid_json;
             }
-        }
-        if (!doc.at_end()) {
-            return parse_alert_errc::invalid_json;
         }
         if (!have_id || !have_status || !have_rule || !have_severity || !have_brand ||
             out.id.empty() || out.rule.empty()) {

@@ -84,7 +84,8 @@ http_result http_post(boost::asio::io_context& io, const http_url& url,
         http::request<http::string_body> req{http::verb::post, url.target, 11};
         req.set(http::field::host, url.host_header);
         req.set(http::field::user_agent, "pulso-alerting");
-        req.set(http::field::content_type, content_type);
+        req.set(http::field::content_type,
+                beast::string_view(content_type.data(), content_type.size()));
         req.keep_alive(false);
         req.body().assign(body);
         req.prepare_payload();

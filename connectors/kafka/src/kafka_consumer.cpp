@@ -47,6 +47,11 @@ struct kafka_consumer::state {
     std::atomic<std::uint64_t> assigned{0};
     std::atomic<std::uint64_t> revoked{0};
     std::atomic<std::uint64_t> lost{0};
+    /// An assignment callback ran (even an empty one). librdkafka 2.0.2 asserts in
+    /// rd_kafka_destroy when a cooperative-sticky consumer is destroyed before its first
+    /// assignment (rd_kafka_sticky_assignor_state_destroy: `assignor_state`, librdkafka
+    /// #4312, fixed in 2.3.0): such a handle is closed but not destroyed.
+    std::atomic<bool> ever_assigned{false};
 
     detail::rate_limiter error_log{std::chrono::seconds(1)};
 
@@ -202,6 +207,9 @@ struct kafka_consumer::state {
             to_assign = committed.get();
         }
         bump(assigned, static_cast<std::uint64_t>(parts->cnt));
+        // relaxed: set on the poll thread, which later starts the closer thread (a thread start
+        // synchronises with everything before it).
+        ever_assigned.store(true, std::memory_order_relaxed);
         if (committed) {
             try {
                 std::lock_guard lock(listener_mu);
@@ -525,8 +533,11 @@ bool kafka_consumer::close(std::chrono::milliseconds timeout) {
             keep->retriable(err, "consumer close");
         }
         // Already closed (or failed to close, e.g. after a fatal error, when a second close
-        // inside destroy could wait forever).
-        rd_kafka_destroy_flags(keep->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        // inside destroy could wait forever). Never assigned: see `ever_assigned` — the
+        // handle is leaked (it is closed: it left the group and holds no partition).
+        if (keep->ever_assigned.load(std::memory_order_relaxed)) {
+            rd_kafka_destroy_flags(keep->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        }
         {
             std::lock_guard lock(keep->close_mu);
             keep->close_done = true;

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <pulso/pipeline/record_sink.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <pulso/pipeline/record_sink.h>
 #include <string>
 #include <string_view>
 
@@ -78,7 +77,7 @@ class alert_dispatcher final : public record_sink {
     /// Takes `record_kind::alert` records; ignores every other kind. Malformed alert records
     /// are counted in invalid_records() and logged (rate-limited). noexcept, never blocks on I/O.
     /// @thread publisher
-    void emit(record_kind kind, std::string_view key, std::string_view json) override;
+    void emit(record_kind kind, std::string_view key, std::string_view json) noexcept override;
 
     /// Sends what can be sent within `timeout` (queued jobs, retries), then stops the sender
     /// threads. Jobs still queued at the deadline are counted as failed. Returns true when

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <pulso/core/time.h>
-
 #include <string>
 #include <string_view>
 
