@@ -60,8 +60,8 @@ config brands_config(int n) {
     std::string yaml = std::string(default_brands_yaml());
     // 1,000 extra brands with plausible made-up names; a few match generated text by chance.
     for (int i = 0; i < n; ++i) {
-        yaml += "  - name: b" + std::to_string(i) + "\n    keywords: [\"marca" +
-                std::to_string(i) + "\", \"brand " + std::to_string(i) + " co\"]\n";
+        yaml += "  - name: b" + std::to_string(i) + "\n    keywords: [\"marca" + std::to_string(i) +
+                "\", \"brand " + std::to_string(i) + " co\"]\n";
     }
     return load_config_text(yaml, "bench");
 }

@@ -1,7 +1,7 @@
 #include "pulso/file/line_reader.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 

@@ -120,8 +120,8 @@ constexpr scenario_def k_scenarios[] = {
      3,
      {{{episode_kind::negative_spike, k_acme, 41 * k_minute, 51 * k_minute, 30 * k_second, 0, 10.0,
         0},
-       {episode_kind::trending_hashtag, -1, 42 * k_minute, 57 * k_minute, k_minute, 5 * k_minute,
-        0, 200.0},
+       {episode_kind::trending_hashtag, -1, 42 * k_minute, 57 * k_minute, k_minute, 5 * k_minute, 0,
+        200.0},
        {episode_kind::influencer_complaint, k_telco, 44 * k_minute, 44 * k_minute, 0, 0, 0, 0}}}},
 };
 

@@ -69,7 +69,8 @@ TEST(Config, ErrorsNameFileLineAndKey) {
               "test.yaml:4: brands[1].name: duplicate brand name 'a'");
     EXPECT_EQ(error_of("brands:\n  - name: a\n    handles: [acme]\n"),
               "test.yaml:3: brands[0].handles: a handle starts with @, got 'acme'");
-    EXPECT_EQ(error_of("windows: {size: 60s}\n"), "test.yaml: brands: at least one brand is required");
+    EXPECT_EQ(error_of("windows: {size: 60s}\n"),
+              "test.yaml: brands: at least one brand is required");
     EXPECT_NE(error_of("brands: [\n"), "no error");
     EXPECT_EQ(error_of(std::string(k_brands) + "ingest: {max_record_bytes: 10}\n"),
               "test.yaml:4: ingest.max_record_bytes: must be between 64 and 67108864, got 10");

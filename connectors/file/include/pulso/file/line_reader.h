@@ -10,8 +10,8 @@ namespace pulso {
 
 /// One line of an NDJSON input.
 struct input_line {
-    std::string_view bytes;  ///< without the newline; followed by ≥ k_line_padding readable bytes
-    std::int64_t index = 0;  ///< 0-based line number
+    std::string_view bytes; ///< without the newline; followed by ≥ k_line_padding readable bytes
+    std::int64_t index = 0; ///< 0-based line number
     std::size_t full_size = 0; ///< the line's real length (> bytes.size() when oversized)
     [[nodiscard]] bool oversized() const noexcept { return full_size > bytes.size(); }
 };
