@@ -312,6 +312,23 @@ const std::vector<setting_row>& rows() {
                      "Address of the HTTP server (API, /metrics, page)."),
         PULSO_STRING("http.token", http.token, true, true,
                      "Bearer token required by POST endpoints; empty refuses them."),
+        PULSO_STRING("alerting.alertmanager_url", alerting.alertmanager_url, true, false,
+                     "Alertmanager base URL (http://host:9093): alerts are posted to its API v2, "
+                     "re-sent while firing and resolved with endsAt. Empty: off."),
+        PULSO_STRING("alerting.webhook_url", alerting.webhook_url, true, false,
+                     "A URL that receives every alert transition as a POST. Empty: off."),
+        setting_row{{"alerting.webhook_format", "string",
+                     "json (the alert record as is) or slack ({\"text\": ...}, for "
+                     "Slack-compatible incoming webhooks behind an HTTP relay).",
+                     false},
+                    [](config& c, const std::string& v) {
+                        return set_choice(c.alerting.webhook_format, v, {"json", "slack"});
+                    },
+                    [](const config& c) { return c.alerting.webhook_format; }},
+        PULSO_DURATION("alerting.resend_interval", alerting.resend_interval, 1000, k_day, false,
+                       "Firing alerts are re-sent to Alertmanager this often."),
+        PULSO_STRING("alerting.external_url", alerting.external_url, true, false,
+                     "Link put in alerts (generatorURL); empty: http://<http.listen>/."),
         setting_row{
             {"log.level", "string", "trace, debug, info, warn or error.", true},
             [](config& c, const std::string& v) {

@@ -118,6 +118,13 @@ struct config {
         std::string listen = "127.0.0.1:8080";
         std::string token;
     } http;
+    struct alerting_t {
+        std::string alertmanager_url; ///< empty: off
+        std::string webhook_url;      ///< empty: off
+        std::string webhook_format = "json";
+        millis resend_interval = 60'000;
+        std::string external_url; ///< empty: http://<http.listen>/
+    } alerting;
     struct log_t {
         std::string level = "info";
         std::string format = "auto"; ///< auto | json | text
