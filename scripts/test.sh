@@ -48,7 +48,7 @@ step "TSan build"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 cmake --preset tsan >/dev/null
 # Only the binaries of tests labelled tsan (the concurrent parts) are built under TSan.
-tsan_targets=(queue_test)
+tsan_targets=(queue_test stream_engine_test)
 cmake --build --preset tsan -j "$jobs" --target "${tsan_targets[@]}"
 step "TSan concurrent tests"
 ctest --preset tsan -j "$jobs" --timeout 900

@@ -303,7 +303,9 @@ std::int64_t stream_worker::committable_offset(slot& s, millis published) const 
     if (open >= 0) {
         best = std::min(best, open);
     }
-
+    for (const slot::unpublished& u : s.sealed) {
+        best = std::min(best, u.offset);
+    }
     if (s.dlq_pending >= 0) {
         best = std::min(best, s.dlq_pending);
     }

@@ -1,0 +1,680 @@
+// The streaming engine of `pulso run` (stream_worker + stream_publisher) without Kafka: two
+// worker threads own two partitions each and drive their stream_worker exactly as the run
+// loop does (on_assigned, begin_batch, on_record, tick, dlq_delivered, committable) on a fake
+// wall clock; the publisher thread calls step()/mark_delivered() against a capturing sink.
+// The published windows must equal `pulso replay` on the same input; every window is
+// published once; commits are monotone and never pass a record of an unpublished window.
+// A second test moves a partition between the workers mid-stream (on_revoked → commit →
+// on_assigned with the committed offset and metadata, re-reading from there).
+// Run under TSan in CI (label tsan). PULSO_SEED=<n> replays a given input.
+#include "pulso/config/config.h"
+#include "pulso/core/hash.h"
+#include "pulso/generator/generator.h"
+#include "pulso/pipeline/replay_engine.h"
+#include "pulso/pipeline/stream_publisher.h"
+#include "pulso/pipeline/stream_worker.h"
+#include "pulso/sentiment/lexicon_scorer.h"
+#include "pulso/text/brand_matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace pulso {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+constexpr std::int32_t k_partitions = 4;
+constexpr std::uint32_t k_workers = 2;
+constexpr millis k_step = 250;                 ///< fake wall time per poll loop iteration
+constexpr millis k_commit_every = 1'000;       ///< fake wall time between commits
+constexpr std::size_t k_max_batch = 1024;      ///< records per poll (as cc.max_batch)
+constexpr auto k_real_deadline = 60s;          ///< a stuck engine fails instead of hanging
+constexpr millis k_hold_before_move = 30'000;  ///< sink confirms nothing this long before a move
+constexpr millis k_stall_before_move = 10'000; ///< publisher stalled this long before a move
+
+std::uint64_t test_seed() {
+    if (const char* s = std::getenv("PULSO_SEED"); s != nullptr && *s != '\0') {
+        return std::strtoull(s, nullptr, 10);
+    }
+    return 20261126;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+struct input_record {
+    std::string line;
+    millis arrival = 0; ///< fake wall time at which the record can be polled
+    /// Newest window end + allowed lateness of the mention (the published watermark its
+    /// offset waits for), or k_no_watermark for a record that folds into no window.
+    millis mark = k_no_watermark;
+};
+
+struct test_input {
+    std::vector<std::string> lines;               ///< production order (the replay input)
+    std::vector<std::vector<input_record>> parts; ///< offset = index
+    /// hold[p][o]: greatest mark of the records of p below offset o.
+    std::vector<std::vector<millis>> hold;
+    std::set<std::string> bad; ///< "partition:offset" of each bad record
+    millis start = 0;
+    millis max_event = k_no_watermark;
+    std::size_t duplicates = 0;
+};
+
+test_input make_input(std::uint64_t seed, const window_options& w) {
+    generator_options o;
+    o.rate = 200;
+    o.duration = 6 * 60'000;
+    o.seed = seed;
+    o.bad_ratio = 0.005;
+    o.duplicate_ratio = 0.02;
+    o.max_disorder = 5'000; // below max_out_of_order: nothing is late, in replay or here
+    mention_generator gen(o);
+    test_input in;
+    in.start = gen.options().start;
+    in.parts.resize(k_partitions);
+    std::string line;
+    millis t = 0;
+    for (std::size_t i = 0;; ++i) {
+        line.clear();
+        if (!gen.next(line, t)) {
+            break;
+        }
+        // Keyed like Kafka: the same bytes (an exact re-send) land in the same partition.
+        const auto p = static_cast<std::size_t>(hash64(line) % k_partitions);
+        input_record r;
+        r.line = line;
+        r.arrival = in.start + static_cast<millis>(static_cast<double>(i) * 1000.0 / o.rate);
+        switch (gen.truth().kind) {
+        case generated_kind::bad:
+            in.bad.insert(std::to_string(p) + ":" + std::to_string(in.parts[p].size()));
+            break;
+        case generated_kind::duplicate:
+            ++in.duplicates;
+            break;
+        case generated_kind::original:
+        case generated_kind::repost:
+            r.mark = floor_div(t, w.slide) * w.slide + w.size + w.allowed_lateness;
+            in.max_event = std::max(in.max_event, t);
+            break;
+        }
+        in.parts[p].push_back(std::move(r));
+        in.lines.push_back(line);
+    }
+    in.hold.resize(k_partitions);
+    for (std::size_t p = 0; p < in.parts.size(); ++p) {
+        millis m = k_no_watermark;
+        in.hold[p].push_back(m);
+        for (const input_record& r : in.parts[p]) {
+            m = std::max(m, r.mark);
+            in.hold[p].push_back(m);
+        }
+    }
+    return in;
+}
+
+/// Short windows: the six minutes of input make a couple of dozen of them.
+config test_config(millis size, millis allowed_lateness) {
+    std::string y(default_brands_yaml());
+    y += "\nwindows: {size: " + std::to_string(size / 1000) +
+         "s, allowed_lateness: " + std::to_string(allowed_lateness / 1000) +
+         "s}\nwatermark: {max_out_of_order: 10s, idle_timeout: 30s}\n";
+    return load_config_text(y, "stream_engine_test");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Window records
+
+std::string field(const std::string& json, std::string_view name) {
+    std::string k;
+    k += '"';
+    k.append(name);
+    k += "\":\"";
+    const std::size_t at = json.find(k);
+    if (at == std::string::npos) {
+        return {};
+    }
+    const std::size_t end = json.find('"', at + k.size());
+    return json.substr(at + k.size(), end - at - k.size());
+}
+
+std::string window_key(const std::string& json) {
+    return field(json, "brand") + "|" + field(json, "window_start");
+}
+
+millis window_end(const std::string& json) {
+    millis t = 0;
+    EXPECT_EQ(parse_rfc3339(field(json, "window_end"), t), time_errc::ok) << json;
+    return t;
+}
+
+std::vector<std::string> replay_windows(const config& cfg, const std::vector<std::string>& lines) {
+    struct capture final : record_sink {
+        void emit(record_kind kind, std::string_view /*key*/, std::string_view json) override {
+            if (kind == record_kind::window) {
+                out.emplace_back(json);
+            }
+        }
+        std::vector<std::string> out;
+    } sink;
+    replay_engine engine(cfg, sink, "input");
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        engine.feed(lines[i], static_cast<std::int64_t>(i), false);
+    }
+    engine.finish();
+    return std::move(sink.out);
+}
+
+/// "" when equal, else counts and the first few keys missing or unexpected.
+std::string diff_windows(const std::set<std::string>& got, const std::set<std::string>& expected) {
+    std::vector<std::string> missing;
+    std::vector<std::string> extra;
+    for (const std::string& e : expected) {
+        if (!got.contains(e)) {
+            missing.push_back(window_key(e));
+        }
+    }
+    for (const std::string& g : got) {
+        if (!expected.contains(g)) {
+            extra.push_back(window_key(g));
+        }
+    }
+    if (missing.empty() && extra.empty()) {
+        return {};
+    }
+    std::string out = std::to_string(got.size()) + " records, expected " +
+                      std::to_string(expected.size()) + "; " + std::to_string(missing.size()) +
+                      " missing or different (";
+    for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {
+        out += missing[i] + " ";
+    }
+    out += "), " + std::to_string(extra.size()) + " unexpected (";
+    for (std::size_t i = 0; i < extra.size() && i < 5; ++i) {
+        out += extra[i] + " ";
+    }
+    return out + ")";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fakes around the engine
+
+/// The publisher's sink. Called on the publisher thread; read by the test thread.
+class window_capture final : public record_sink {
+  public:
+    void emit(record_kind kind, std::string_view /*key*/, std::string_view json) override {
+        std::lock_guard lock(mu_);
+        if (kind == record_kind::window) {
+            windows_.emplace_back(json);
+        } else {
+            ++others_;
+        }
+    }
+    std::vector<std::string> windows() const {
+        std::lock_guard lock(mu_);
+        return windows_;
+    }
+    std::size_t others() const {
+        std::lock_guard lock(mu_);
+        return others_;
+    }
+
+  private:
+    mutable std::mutex mu_;
+    std::vector<std::string> windows_;
+    std::size_t others_ = 0;
+};
+
+/// A worker's dead-letter sink: called on that worker's thread only, read after join.
+class dlq_capture final : public record_sink {
+  public:
+    void emit(record_kind kind, std::string_view key, std::string_view /*json*/) override {
+        EXPECT_EQ(kind, record_kind::dead_letter);
+        keys.emplace_back(key);
+    }
+    std::vector<std::string> keys;
+};
+
+/// The group's committed offsets as the broker keeps them, and the checks every commit must
+/// pass. @thread any @locks mu_
+class fake_group {
+  public:
+    explicit fake_group(const test_input& in) : in_(in) {}
+
+    /// A commit of `o`; `published` is the published watermark loaded after the engine
+    /// computed `o` (the greatest value it can have seen).
+    void commit(const stream_offset& o, millis published, const char* what) {
+        std::lock_guard lock(mu_);
+        const auto p = static_cast<std::size_t>(o.partition);
+        const std::string at = std::string(what) + " p" + std::to_string(o.partition) + "@" +
+                               std::to_string(o.offset) + ": ";
+        ++commits_;
+        if (p >= in_.parts.size() || o.offset < 0 ||
+            static_cast<std::size_t>(o.offset) > in_.parts[p].size()) {
+            violations_.push_back(at + "offset out of range");
+            return;
+        }
+        const millis meta = parse_commit_metadata(o.metadata);
+        if (!o.metadata.empty() && meta == k_no_watermark) {
+            violations_.push_back(at + "unreadable metadata '" + o.metadata + "'");
+        }
+        if (meta != k_no_watermark && meta > published) {
+            violations_.push_back(at + "metadata " + o.metadata + " beyond published " +
+                                  std::to_string(published));
+        }
+        const millis hold = in_.hold[p][static_cast<std::size_t>(o.offset)];
+        if (hold != k_no_watermark && hold > published) {
+            violations_.push_back(at + "passes a record whose window (mark " +
+                                  std::to_string(hold) + ") is not published (" +
+                                  std::to_string(published) + ")");
+        }
+        const auto it = committed_.find(o.partition);
+        if (it != committed_.end()) {
+            if (o.offset < it->second.offset) {
+                violations_.push_back(at + "goes back from " + std::to_string(it->second.offset));
+            }
+            if (meta < parse_commit_metadata(it->second.metadata)) {
+                violations_.push_back(at + "metadata goes back from " + it->second.metadata);
+            }
+        }
+        committed_[o.partition] = o;
+    }
+
+    /// The committed offset of a partition (-1 and no metadata when none).
+    stream_offset committed(std::int32_t partition) const {
+        std::lock_guard lock(mu_);
+        const auto it = committed_.find(partition);
+        return it == committed_.end() ? stream_offset{partition, -1, {}} : it->second;
+    }
+    std::vector<std::string> violations() const {
+        std::lock_guard lock(mu_);
+        return violations_;
+    }
+    std::size_t commits() const {
+        std::lock_guard lock(mu_);
+        return commits_;
+    }
+
+  private:
+    const test_input& in_;
+    mutable std::mutex mu_;
+    std::map<std::int32_t, stream_offset> committed_;
+    std::vector<std::string> violations_;
+    std::size_t commits_ = 0;
+};
+
+/// Moves `partition` from worker `from` to worker `to` once `from`'s clock reaches `at`.
+/// From worker 1 to worker 0: the publisher pops ring 0 first, so the new owner's report can
+/// overtake the old owner's release (and its last partials) within one step.
+struct move_plan {
+    bool enabled = false;
+    std::int32_t partition = 2;
+    std::uint32_t from = 1;
+    std::uint32_t to = 0;
+    millis at = 0;
+    /// 0: not yet; 1: revoked and committed by `from`; 2: assigned to `to`.
+    std::atomic<int> phase{0};
+};
+
+struct run_env {
+    const test_input& in;
+    stream_options so;
+    stream_watermarks wm;
+    partition_handoff handoff;
+    fake_group group;
+    move_plan move;
+    std::atomic<bool> done{false};
+    /// Around the move (until the new owner has re-read and ticked) the sink is slow: first it
+    /// confirms no delivery (published windows are not delivered), then the publisher thread
+    /// stops stepping (the old owner's last partials wait unmerged in its ring). The new owner
+    /// thus re-reads records of windows that are sealed, or published, but not delivered.
+    std::atomic<bool> hold_delivery{false};
+    std::atomic<bool> stall_publisher{false};
+
+    run_env(const test_input& i, const stream_options& o) : in(i), so(o), group(i) {}
+};
+
+/// Commits what the worker says is committable, checking it against the input.
+void commit_now(run_env& env, stream_worker& w, const char* what) {
+    const std::vector<stream_offset> offs = w.committable();
+    // acquire: the greatest published watermark committable() can have read.
+    const millis published = env.wm.published.load(std::memory_order_acquire);
+    for (const stream_offset& o : offs) {
+        env.group.commit(o, published, what);
+    }
+}
+
+/// One ingest thread: the run loop of app/src/run_service.cpp with a fake wall clock and the
+/// input's partitions in place of the consumer.
+void worker_main(run_env& env, stream_worker& w, std::vector<std::int32_t> owned) {
+    const test_input& in = env.in;
+    millis now = in.start;
+    std::map<std::int32_t, std::int64_t> pos; // next offset to fetch
+    for (const std::int32_t p : owned) {
+        w.on_assigned(p, -1, "", now);
+        pos[p] = 0;
+    }
+    millis last_commit = now;
+    std::size_t backpressured_loops = 0;
+    bool release_publisher = false;
+    move_plan& mv = env.move;
+    // acquire: pairs with the publisher thread's release store when it is done.
+    while (!env.done.load(std::memory_order_acquire)) {
+        if (mv.enabled && w.id() == mv.from && mv.phase.load(std::memory_order_relaxed) == 0) {
+            if (now >= mv.at - k_hold_before_move) {
+                env.hold_delivery.store(true, std::memory_order_relaxed);
+            }
+            if (now >= mv.at - k_stall_before_move) {
+                env.stall_publisher.store(true, std::memory_order_relaxed);
+            }
+        }
+        if (mv.enabled && w.id() == mv.from && now >= mv.at &&
+            mv.phase.load(std::memory_order_relaxed) == 0) {
+            // Rebalance: the partition is revoked; its offset is committed before anyone else
+            // is assigned it (what the consumer does in its rebalance callback).
+            const stream_offset o = w.on_revoked(mv.partition);
+            const millis published = env.wm.published.load(std::memory_order_acquire);
+            if (o.offset >= 0) {
+                env.group.commit(o, published, "revoke");
+            }
+            std::erase(owned, mv.partition);
+            pos.erase(mv.partition);
+            // release: the commit above happens before the new owner reads it.
+            mv.phase.store(1, std::memory_order_release);
+        } else if (mv.enabled && w.id() == mv.to && mv.phase.load(std::memory_order_acquire) == 1) {
+            const stream_offset c = env.group.committed(mv.partition);
+            w.on_assigned(mv.partition, c.offset, c.metadata, now);
+            owned.push_back(mv.partition);
+            std::sort(owned.begin(), owned.end());
+            pos[mv.partition] = std::max<std::int64_t>(c.offset, 0); // auto.offset.reset=earliest
+            mv.phase.store(2, std::memory_order_relaxed);
+            release_publisher = true;
+        }
+
+        bool exhausted = true;
+        if (!w.backpressured()) {
+            // poll(): the records that have arrived by `now`, at most a batch.
+            now += k_step;
+            w.begin_batch();
+            std::size_t n = 0;
+            for (const std::int32_t p : owned) {
+                const std::vector<input_record>& recs = in.parts[static_cast<std::size_t>(p)];
+                std::int64_t& next = pos[p];
+                while (static_cast<std::size_t>(next) < recs.size() && n < k_max_batch &&
+                       recs[static_cast<std::size_t>(next)].arrival <= now) {
+                    w.on_record(p, next, recs[static_cast<std::size_t>(next)].line, now);
+                    ++next;
+                    ++n;
+                }
+                exhausted = exhausted && static_cast<std::size_t>(next) == recs.size();
+            }
+        } else {
+            exhausted = false; // paused: the clock waits with the fetches (see the README)
+            ++backpressured_loops;
+        }
+        (void)w.tick(now);
+        if (release_publisher) {
+            env.stall_publisher.store(false, std::memory_order_relaxed);
+            env.hold_delivery.store(false, std::memory_order_relaxed);
+            release_publisher = false;
+        }
+        w.dlq_delivered(); // the capturing dead-letter sink delivers synchronously
+        if (now - last_commit >= k_commit_every) {
+            commit_now(env, w, "commit");
+            last_commit = now;
+        }
+        if (exhausted || w.backpressured()) {
+            std::this_thread::sleep_for(100us); // nothing to read: let the others run
+        }
+    }
+    // Shutdown as in the run loop: the publisher has published and delivered what is final.
+    w.stop_sealing();
+    (void)w.tick(now);
+    commit_now(env, w, "final commit");
+    if (backpressured_loops > 0) {
+        std::printf("worker %u: %zu loop(s) paused by back-pressure\n", w.id(),
+                    backpressured_loops);
+    }
+}
+
+struct run_result {
+    std::vector<std::string> windows;
+    std::vector<std::string> dlq_keys;
+    stream_publisher_stats stats;
+    std::vector<std::string> violations;
+    std::map<std::int32_t, std::int64_t> final_offsets;
+    std::size_t commits = 0;
+    std::uint64_t skipped = 0;
+    double seconds = 0;
+};
+
+run_result run_stream(const config& cfg, const test_input& in, bool rebalance) {
+    stream_options so;
+    so.windows = window_options_of(cfg);
+    so.processor = processor_options_of(cfg, true);
+    so.idle_timeout = cfg.watermark.idle_timeout;
+    so.topic = "mentions";
+    // Small rings: the back-pressure path (pending list) gets exercised. Room for the ten
+    // seconds the publisher stalls around a move.
+    so.ring_capacity = rebalance ? 1024 : 64;
+    run_env env(in, so);
+    if (rebalance) {
+        env.move.enabled = true;
+        env.move.at = in.start + 3 * 60'000;
+    }
+    const brand_matcher matcher(cfg.brands);
+    std::vector<dlq_capture> dlqs(k_workers);
+    std::vector<std::unique_ptr<stream_worker>> workers;
+    std::vector<spsc_ring<worker_message>*> rings;
+    for (std::uint32_t i = 0; i < k_workers; ++i) {
+        workers.push_back(std::make_unique<stream_worker>(i, so, matcher, lexicon_scorer::builtin(),
+                                                          env.wm, env.handoff, dlqs[i]));
+        rings.push_back(&workers.back()->ring());
+    }
+    window_capture sink;
+    stream_publisher sp(so, matcher, env.wm, rings, sink, nullptr, k_partitions);
+    // Every window is final once the watermark (all partitions idle) is the greatest event
+    // time - max_out_of_order.
+    const millis target = in.max_event - cfg.watermark.max_out_of_order;
+
+    const auto t0 = steady::now();
+    std::vector<std::thread> threads;
+    for (std::uint32_t i = 0; i < k_workers; ++i) {
+        std::vector<std::int32_t> owned;
+        for (std::int32_t p = 0; p < k_partitions; ++p) {
+            if (static_cast<std::uint32_t>(p) * k_workers / k_partitions == i) {
+                owned.push_back(p);
+            }
+        }
+        threads.emplace_back(worker_main, std::ref(env), std::ref(*workers[i]), owned);
+    }
+    // The publisher thread (this one): delivery is confirmed only every few steps, so the
+    // published watermark trails what was handed to the sink.
+    std::size_t steps = 0;
+    for (;;) {
+        if (env.stall_publisher.load(std::memory_order_relaxed) &&
+            steady::now() - t0 < k_real_deadline) {
+            std::this_thread::sleep_for(100us);
+            continue;
+        }
+        const std::size_t handled = sp.step();
+        if (++steps % 4 == 0 && !env.hold_delivery.load(std::memory_order_relaxed)) {
+            sp.mark_delivered();
+        }
+        if (sp.completed_through() >= target) {
+            (void)sp.step();
+            sp.mark_delivered();
+            break;
+        }
+        if (steady::now() - t0 > k_real_deadline) {
+            ADD_FAILURE() << "the publisher did not complete through the end of the input in "
+                          << k_real_deadline.count() << " s (completed through "
+                          << sp.completed_through() << ", target " << target << ")";
+            break;
+        }
+        if (handled == 0) {
+            std::this_thread::sleep_for(50us);
+        }
+    }
+    // release: the published watermark is final; pairs with the workers' acquire.
+    env.done.store(true, std::memory_order_release);
+    for (std::thread& t : threads) {
+        t.join();
+    }
+    run_result r;
+    r.seconds = std::chrono::duration<double>(steady::now() - t0).count();
+    r.windows = sink.windows();
+    EXPECT_EQ(sink.others(), 0U) << "no detector: only window records";
+    for (const dlq_capture& d : dlqs) {
+        r.dlq_keys.insert(r.dlq_keys.end(), d.keys.begin(), d.keys.end());
+    }
+    r.stats = sp.stats();
+    r.violations = env.group.violations();
+    r.commits = env.group.commits();
+    for (std::int32_t p = 0; p < k_partitions; ++p) {
+        r.final_offsets[p] = env.group.committed(p).offset;
+    }
+    for (const auto& w : workers) {
+        r.skipped += w->skipped();
+    }
+    if (rebalance) {
+        EXPECT_EQ(env.move.phase.load(), 2) << "the partition was not moved";
+    }
+    return r;
+}
+
+/// Every check shared by both tests.
+void check_run(const config& cfg, const test_input& in, const run_result& r, bool rebalance) {
+    const millis lateness = cfg.windows.allowed_lateness;
+    const millis published = r.stats.published_wm;
+    std::printf("stream: %.2f s, %zu window records, %zu dead letters, %zu commits, "
+                "%llu re-read records skipped, %llu stale partials, published through %lld\n",
+                r.seconds, r.windows.size(), r.dlq_keys.size(), r.commits,
+                static_cast<unsigned long long>(r.skipped),
+                static_cast<unsigned long long>(r.stats.stale_partials),
+                static_cast<long long>(published));
+
+    // Every window published once.
+    std::map<std::string, int> seen;
+    for (const std::string& w : r.windows) {
+        ++seen[window_key(w)];
+    }
+    for (const auto& [k, n] : seen) {
+        EXPECT_EQ(n, 1) << "window " << k << " published " << n << " times";
+    }
+
+    // Same windows as the replay, restricted to those final at the published watermark.
+    const std::vector<std::string> replayed = replay_windows(cfg, in.lines);
+    std::set<std::string> expected;
+    std::set<millis> ends;
+    std::set<millis> open_ends;
+    for (const std::string& w : replayed) {
+        const millis e = window_end(w);
+        ends.insert(e);
+        if (e + lateness <= published) {
+            expected.insert(w);
+        } else {
+            open_ends.insert(e);
+        }
+    }
+    std::printf("replay: %zu window records in %zu windows, %zu window(s) not final\n",
+                replayed.size(), ends.size(), open_ends.size());
+    EXPECT_GE(open_ends.size(), 1U) << "the last window cannot be final in a live stream";
+    EXPECT_LE(open_ends.size(), 2U) << "the stream stopped short of the end of its input";
+    EXPECT_GT(expected.size(), 100U);
+    EXPECT_EQ(diff_windows(std::set<std::string>(r.windows.begin(), r.windows.end()), expected),
+              "");
+
+    // Engine counters: every record was seen (re-reads of a moved partition aside).
+    EXPECT_EQ(r.stats.ingest.late, 0U);
+    EXPECT_EQ(r.stats.stale_partials, 0U) << "a window was published without a partial";
+    if (rebalance) {
+        // The publisher stalled before the move: the new owner re-read records of windows the
+        // old owner had sealed, and skipped them.
+        EXPECT_GT(r.skipped, 0U);
+    }
+    if (rebalance) {
+        EXPECT_GE(r.stats.ingest.rejected_total(), in.bad.size());
+    } else {
+        EXPECT_EQ(r.stats.ingest.rejected_total(), in.bad.size());
+        EXPECT_EQ(r.stats.ingest.ingested, in.lines.size());
+    }
+
+    // Dead letters: exactly the bad records (a clean run re-reads nothing; after a move they
+    // are at least once).
+    const std::set<std::string> dlq(r.dlq_keys.begin(), r.dlq_keys.end());
+    EXPECT_EQ(dlq, in.bad);
+    if (!rebalance) {
+        EXPECT_EQ(r.dlq_keys.size(), in.bad.size()) << "a dead letter was sent twice";
+    }
+
+    // Commits: monotone, never past a record of an unpublished window (checked as they came).
+    EXPECT_GT(r.commits, 100U);
+    for (std::size_t i = 0; i < r.violations.size() && i < 10; ++i) {
+        ADD_FAILURE() << r.violations[i];
+    }
+    EXPECT_TRUE(r.violations.empty()) << r.violations.size() << " bad commits";
+    // ... and not held back at the end: the final commit of each partition is its first
+    // record in a window that is still open.
+    for (std::int32_t p = 0; p < k_partitions; ++p) {
+        const std::vector<input_record>& recs = in.parts[static_cast<std::size_t>(p)];
+        std::int64_t first_open = static_cast<std::int64_t>(recs.size());
+        for (std::size_t o = 0; o < recs.size(); ++o) {
+            if (recs[o].mark != k_no_watermark && recs[o].mark > published) {
+                first_open = static_cast<std::int64_t>(o);
+                break;
+            }
+        }
+        EXPECT_EQ(r.final_offsets.at(p), first_open) << "partition " << p;
+    }
+}
+
+class StreamEngine : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        seed_ = test_seed();
+        std::printf("seed %llu (PULSO_SEED=<n> to replay)\n",
+                    static_cast<unsigned long long>(seed_));
+    }
+    static std::uint64_t seed_;
+};
+std::uint64_t StreamEngine::seed_ = 0;
+
+TEST_F(StreamEngine, SameWindowsAsReplay) {
+    const config cfg = test_config(15'000, 0);
+    const test_input in = make_input(seed_, window_options_of(cfg));
+    std::printf("input: %zu records (%zu bad, %zu duplicates) in %d partitions:", in.lines.size(),
+                in.bad.size(), in.duplicates, k_partitions);
+    for (const auto& p : in.parts) {
+        std::printf(" %zu", p.size());
+    }
+    std::printf("\n");
+    ASSERT_GT(in.bad.size(), 100U);
+    ASSERT_GT(in.duplicates, 500U);
+    const run_result r = run_stream(cfg, in, false);
+    check_run(cfg, in, r, false);
+}
+
+TEST_F(StreamEngine, PartitionMovesMidStreamSameWindows) {
+    // Allowed lateness too: windows close 5 s after their end.
+    const config cfg = test_config(20'000, 5'000);
+    const test_input in = make_input(seed_ + 1, window_options_of(cfg));
+    const run_result r = run_stream(cfg, in, true);
+    check_run(cfg, in, r, true);
+}
+
+} // namespace
+} // namespace pulso
