@@ -175,7 +175,10 @@ void stream_worker::begin_batch() noexcept {
 }
 
 bool stream_worker::idle(const slot& s, millis now) const noexcept {
-    const millis since = s.last_record >= 0 ? s.last_record : s.assigned_at;
+    // Time spent paused by back-pressure is not idleness: the partition has records waiting,
+    // and calling it idle would let the watermark pass them (they would arrive late).
+    const millis since =
+        std::max(s.last_record >= 0 ? s.last_record : s.assigned_at, last_backpressure_);
     return now - since >= opts_.idle_timeout;
 }
 
@@ -263,6 +266,9 @@ worker_progress stream_worker::snapshot(millis now, millis g) {
 
 bool stream_worker::tick(millis now) {
     last_now_ = now;
+    if (backpressured()) {
+        last_backpressure_ = now;
+    }
     // acquire: pairs with the publisher's release store of the global watermark.
     const millis g = wm_.global.load(std::memory_order_acquire);
     for (auto& s : slots_) {
@@ -272,6 +278,9 @@ bool stream_worker::tick(millis now) {
         seal(*s, final_for(*s, g, now));
     }
     push(worker_message{snapshot(now, g)});
+    if (backpressured()) {
+        last_backpressure_ = now; // the partitions stay paused until the next tick at least
+    }
     return backpressured();
 }
 

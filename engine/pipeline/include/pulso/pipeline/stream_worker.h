@@ -188,6 +188,7 @@ class stream_worker {
     std::vector<window_partial> sealed_;
     std::uint32_t brand_count_;
     millis last_now_ = 0;
+    millis last_backpressure_ = k_no_watermark; ///< last tick that found the ring full
     std::string dlq_;
     std::string key_;
     millis batch_global_ = k_no_watermark;
