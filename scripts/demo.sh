@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Sets up (Debian packages, idempotently), builds, and runs the main job on the embedded
-# defaults: generates an hour of mentions with a reputation crisis and a trending hashtag,
-# replays them through the engine and prints what it found.
+# defaults.
+#
+#   scripts/demo.sh [pulso demo options]   the live demo (`pulso demo`): an in-process Kafka,
+#                                          the generator's crisis script, the full service and
+#                                          its page on http://127.0.0.1:8080/ (Ctrl-C stops)
+#   scripts/demo.sh --replay               offline and finite: generates an hour of mentions
+#                                          with a reputation crisis, replays them through the
+#                                          engine and prints what it found
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh release
 pulso=build/release/app/pulso
-out=build/demo
+if [[ "${1:-}" != "--replay" ]]; then
+    exec "$pulso" demo "$@"
+fi
+out=build/demo-replay
 mkdir -p "$out"
 echo
 echo "== generating 60 minutes of mentions into $out/mentions.ndjson"
@@ -29,7 +38,7 @@ echo "alerts (firing and resolved):"
 import json, sys
 for l in open(sys.argv[1]):
     a = json.loads(l)
-    print(f"  {a[\"window_start\"]}  {a[\"status\"]:<8} {a[\"severity\"]:<8} {a[\"summary\"]}")
+    print("  {}  {:<8} {:<8} {}".format(a["window_start"], a["status"], a["severity"], a["summary"]))
 ' "$out/alerts.ndjson"
 echo
 echo "top trends (rank 1 per window and kind, scope *):"
@@ -38,7 +47,8 @@ import json, sys
 for l in open(sys.argv[1]):
     t = json.loads(l)
     if t["scope"] == "*" and t["rank"] == 1:
-        print(f"  {t[\"window_start\"]}  {t[\"kind\"]:<7} {t[\"item\"]:<16} count {t[\"count\"]:>4}  score {t[\"score\"]}")
+        print("  {}  {:<7} {:<16} count {:>4}  score {}".format(
+            t["window_start"], t["kind"], t["item"], t["count"], t["score"]))
 ' "$out/trends.ndjson"
 echo
 echo "busiest brand minutes:"
@@ -48,6 +58,7 @@ rows = [json.loads(l) for l in sys.stdin]
 rows.sort(key=lambda r: -r["mentions"])
 for r in rows[:8]:
     s = r["sentiment"]
-    print(f"  {r[\"window_start\"]}  {r[\"brand\"]:<12} {r[\"mentions\"]:>5} mentions  "
-          f"neg {s[\"negative\"]:>4}  top tag {(r[\"top_hashtags\"] or [{\"tag\": \"-\"}])[0][\"tag\"]}")
+    tag = (r["top_hashtags"] or [{"tag": "-"}])[0]["tag"]
+    print("  {}  {:<12} {:>5} mentions  neg {:>4}  top tag {}".format(
+        r["window_start"], r["brand"], r["mentions"], s["negative"], tag))
 '

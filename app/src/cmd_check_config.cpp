@@ -10,8 +10,9 @@ void add_check_config(CLI::App& app) {
     auto path = std::make_shared<std::string>();
     cmd->add_option("FILE", *path, "YAML config (CONTRACT §2)")->required();
     auto show = std::make_shared<bool>(false);
-    cmd->add_flag("--show", *show, "Print the effective settings after defaults and PULSO_* "
-                                   "environment overrides");
+    cmd->add_flag("--show", *show,
+                  "Print the effective settings after defaults and PULSO_* "
+                  "environment overrides");
     cmd->callback([path, show] {
         const config c = load_config_file(*path);
         std::printf("%s: ok (%zu brands)\n", path->c_str(), c.brands.size());
@@ -25,8 +26,8 @@ void add_check_config(CLI::App& app) {
             }
             for (const auto& b : c.brands) {
                 std::printf("  brand %s: %zu keywords, %zu handles, %zu hashtags, %zu excludes\n",
-                            b.name.c_str(), b.keywords.size(), b.handles.size(),
-                            b.hashtags.size(), b.exclude.size());
+                            b.name.c_str(), b.keywords.size(), b.handles.size(), b.hashtags.size(),
+                            b.exclude.size());
             }
         }
     });
@@ -46,8 +47,8 @@ void add_settings(CLI::App& app) {
             std::string def = default_value(s.key);
             def = def.empty() ? std::string("(empty)") : std::string("`").append(def).append("`");
             std::printf("| `%s` | %s | %s | %s | %s |\n", std::string(s.key).c_str(),
-                        std::string(s.type).c_str(), def.c_str(),
-                        s.reloadable ? "yes" : "no", std::string(s.description).c_str());
+                        std::string(s.type).c_str(), def.c_str(), s.reloadable ? "yes" : "no",
+                        std::string(s.description).c_str());
         }
     });
 }

@@ -45,8 +45,9 @@ void run_generate(const generate_args& a) {
     if (!a.start.empty()) {
         millis t = 0;
         if (parse_rfc3339(a.start, t) != time_errc::ok) {
-            throw usage_error("--start: expected an RFC 3339 time like 2026-11-26T04:00:00Z, got '" +
-                              a.start + "'");
+            throw usage_error(
+                "--start: expected an RFC 3339 time like 2026-11-26T04:00:00Z, got '" + a.start +
+                "'");
         }
         o.start = t;
     }
@@ -96,8 +97,7 @@ void add_generate(CLI::App& app) {
                     "followers) with optional scripted scenarios and bad records.");
     auto a = std::make_shared<generate_args>();
     cmd->add_option("--out", a->out, "Output NDJSON file, - for stdout")->capture_default_str();
-    cmd->add_option("--rate", a->rate, "Mentions per second of event time")
-        ->capture_default_str();
+    cmd->add_option("--rate", a->rate, "Mentions per second of event time")->capture_default_str();
     cmd->add_option("--duration", a->duration, "Event-time span (e.g. 90s, 10m, 1h)")
         ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Random seed; the same seed gives the same bytes")

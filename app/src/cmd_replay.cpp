@@ -104,8 +104,7 @@ void add_replay(CLI::App& app) {
     auto a = std::make_shared<replay_args>();
     cmd->add_option("--config", a->config_path,
                     "YAML config (CONTRACT §2); default: built-in defaults with the demo brands");
-    cmd->add_option("--input", a->input, "NDJSON mentions, one per line; - for stdin")
-        ->required();
+    cmd->add_option("--input", a->input, "NDJSON mentions, one per line; - for stdin")->required();
     cmd->add_option("--windows-out", a->windows_out, "Window records (default: stdout)");
     cmd->add_option("--trends-out", a->trends_out, "Trend records");
     cmd->add_option("--alerts-out", a->alerts_out, "Alert records");

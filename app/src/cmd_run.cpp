@@ -22,11 +22,15 @@ extern "C" void on_stop_signal(int /*sig*/) {
 struct run_args {
     std::string config_path;
     unsigned workers = 0;
+    std::string listen;
     bool quiet = false;
 };
 
 void run_run(const run_args& a) {
-    const config cfg = load_config_file(a.config_path);
+    config cfg = load_config_file(a.config_path);
+    if (!a.listen.empty()) {
+        cfg.http.listen = a.listen;
+    }
     spdlog::set_default_logger(spdlog::stderr_color_mt("pulso"));
     spdlog::set_level(spdlog::level::from_str(cfg.log.level));
     struct sigaction sa {};
@@ -38,6 +42,9 @@ void run_run(const run_args& a) {
     run_options ro;
     ro.workers = a.workers;
     ro.progress = !a.quiet;
+    ro.on_started = [](const run_started& s) {
+        spdlog::info("pulso run: http on http://{}/", s.http_address);
+    };
     const run_result r = run_service(cfg, ro, g_stop);
     if (r.exit_code != 0) {
         std::fprintf(stderr, "pulso: fatal: %s\n", r.error.c_str());
@@ -57,6 +64,8 @@ void add_run(CLI::App& app) {
     cmd->add_option("--config", a->config_path, "YAML config (CONTRACT §2)")->required();
     cmd->add_option("--workers", a->workers,
                     "Ingest workers (default: ingest.workers; 0 there: one per core)");
+    cmd->add_option("--listen", a->listen,
+                    "HTTP address host:port, overriding http.listen (port 0: any free port)");
     cmd->add_flag("-q,--quiet", a->quiet, "No progress line on stderr");
     cmd->callback([a] { run_run(*a); });
 }

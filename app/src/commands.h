@@ -27,5 +27,6 @@ void add_generate(CLI::App& app);
 void add_settings(CLI::App& app);
 void add_run(CLI::App& app);
 void add_broker(CLI::App& app);
+void add_demo(CLI::App& app);
 
 } // namespace pulso::app

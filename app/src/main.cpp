@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     add_settings(app);
     add_run(app);
     add_broker(app);
+    add_demo(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,16 +1,24 @@
 #include "run_service.h"
 
+#include "pulso/core/hash.h"
 #include "pulso/detect/detector.h"
+#include "pulso/http/history.h"
+#include "pulso/http/http_server.h"
+#include "pulso/http/metrics.h"
 #include "pulso/kafka/kafka_consumer.h"
+#include "pulso/kafka/kafka_producer.h"
 #include "pulso/kafka/kafka_sink.h"
 #include "pulso/pipeline/replay_engine.h"
 #include "pulso/pipeline/stream_worker.h"
 #include "pulso/sentiment/lexicon_scorer.h"
 
+#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -22,6 +30,13 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+
+/// Steady clock in ms, for heartbeats.
+std::int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               clock_type::now().time_since_epoch())
+        .count();
+}
 
 millis wall_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -79,6 +94,51 @@ struct shared_run {
     }
 };
 
+/// How long a loop may go without turning before /healthz says the service is not alive.
+constexpr std::int64_t k_heartbeat_limit_ms = 10'000;
+/// A sink that has not delivered everything for this long makes /readyz answer 503.
+constexpr std::int64_t k_sink_stuck_ms = 30'000;
+
+/// What one ingest worker shows the HTTP thread: its loop's heartbeat, its assignment and
+/// lag, its dead-letter sink. Written by the worker about once a second (and after a
+/// rebalance), read by the HTTP thread once per scrape or probe: never on the per-record path.
+/// @thread worker writes; any reads; @locks mu
+struct worker_probe {
+    std::atomic<std::int64_t> heartbeat_ms{steady_ms()};
+    std::mutex mu;
+    std::vector<http::partition_lag> lag;     ///< @locks mu; known lags of assigned partitions
+    std::size_t assigned = 0;                 ///< @locks mu
+    http::sink_status dlq{"kafka_dlq", 0, 0}; ///< @locks mu
+};
+
+/// What the publisher shows the HTTP thread: its heartbeat, the summed worker statistics it
+/// keeps (copied every 100 ms: the summed latest worker snapshots) and its Kafka sink.
+/// @thread publisher writes; any reads; @locks mu
+struct publisher_probe {
+    std::atomic<std::int64_t> heartbeat_ms{steady_ms()};
+    std::mutex mu;
+    stream_publisher_stats stats;           ///< @locks mu
+    http::sink_status sink{"kafka", 0, 0};  ///< @locks mu
+    std::int64_t undelivered_since_ms = -1; ///< @locks mu; steady ms, -1: all delivered
+};
+
+/// Forwards every record to each of its sinks in order. The service's chain behind the
+/// HTTP history: the Kafka sink first; the alert sinks (Alertmanager, webhook) are added
+/// after it (see run_service).
+/// @thread publisher (window, trend, alert records)
+class fanout_sink final : public record_sink {
+  public:
+    void add(record_sink* s) { sinks_.push_back(s); }
+    void emit(record_kind kind, std::string_view key, std::string_view json) override {
+        for (record_sink* s : sinks_) {
+            s->emit(kind, key, json);
+        }
+    }
+
+  private:
+    std::vector<record_sink*> sinks_;
+};
+
 /// Forwards the consumer's rebalance events to the worker (on the worker's thread, or on the
 /// consumer's closing thread while the worker thread waits in close()).
 class worker_listener final : public kafka::rebalance_listener {
@@ -93,6 +153,7 @@ class worker_listener final : public kafka::rebalance_listener {
         }
         spdlog::info("worker {}: assigned {} partition(s)", w_.id(), parts.size());
         changed = true;
+        assignment_changed = true;
     }
 
     std::vector<kafka::partition_offset> on_revoked(std::span<const std::int32_t> parts,
@@ -109,10 +170,12 @@ class worker_listener final : public kafka::rebalance_listener {
             }
         }
         changed = true;
+        assignment_changed = true;
         return out;
     }
 
-    bool changed = false;
+    bool changed = false;            ///< for the pause logic
+    bool assignment_changed = false; ///< for the probe
 
   private:
     stream_worker& w_;
@@ -141,13 +204,32 @@ std::int64_t lag_of(const kafka::kafka_consumer& c) {
 struct worker_ctx {
     std::unique_ptr<kafka::kafka_sink> dlq;
     std::unique_ptr<stream_worker> worker;
+    std::unique_ptr<worker_probe> probe;
     std::uint64_t dlq_records = 0;
 };
+
+/// Copies the worker's Kafka view into its probe (once a second, and after a rebalance).
+void update_probe(worker_probe& probe, const kafka::kafka_consumer& consumer,
+                  kafka::kafka_sink& dlq) {
+    const std::vector<kafka::partition_lag> lags = consumer.lag();
+    const kafka::kafka_sink_stats ds = dlq.stats();
+    std::lock_guard lock(probe.mu);
+    probe.lag.clear();
+    for (const kafka::partition_lag& l : lags) {
+        if (l.lag >= 0) {
+            probe.lag.push_back({consumer.topic(), l.partition, l.lag});
+        }
+    }
+    probe.assigned = lags.size();
+    probe.dlq.queue_depth = ds.waiting + dlq.producer().queue_depth();
+    probe.dlq.errors = ds.failed;
+}
 
 void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worker_ctx& ctx,
                  unsigned id) {
     stream_worker& w = *ctx.worker;
     kafka::kafka_sink& dlq = *ctx.dlq;
+    worker_probe& probe = *ctx.probe;
     worker_listener listener(w);
     kafka::consumer_config cc;
     cc.bootstrap_servers = cfg.kafka.brokers;
@@ -172,9 +254,16 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
         w.begin_batch();
         consumer.poll(100, on_record(wall_ms()));
         const auto now = clock_type::now();
+        // relaxed: a heartbeat; the HTTP thread only compares it with its own clock.
+        probe.heartbeat_ms.store(steady_ms(), std::memory_order_relaxed);
+        if (listener.assignment_changed) {
+            update_probe(probe, consumer, dlq);
+            listener.assignment_changed = false;
+        }
         if (now - last_tick >= ro.tick_interval) {
             if (now - last_lag >= 1s) {
                 w.set_lag(lag_of(consumer));
+                update_probe(probe, consumer, dlq);
                 last_lag = now;
             }
             (void)w.tick(wall_ms());
@@ -252,22 +341,42 @@ std::string format_wm(millis t) {
     return t == k_no_watermark ? std::string("-") : format_rfc3339(t);
 }
 
-void print_progress(const stream_publisher_stats& s, std::uint64_t prev_ingested, double secs) {
+void print_progress(const std::string& name, const stream_publisher_stats& s,
+                    std::uint64_t prev_ingested, double secs) {
     const double rate =
         secs > 0 ? static_cast<double>(s.ingest.ingested - prev_ingested) / secs : 0.0;
     std::fprintf(stderr,
-                 "pulso run: %.0f records/s, %llu records, %llu rejected, %llu late, lag %lld, "
+                 "%s: %.0f records/s, %llu records, %llu rejected, %llu late, lag %lld, "
                  "%llu windows published, watermark %s, published through %s\n",
-                 rate, static_cast<unsigned long long>(s.ingest.ingested),
+                 name.c_str(), rate, static_cast<unsigned long long>(s.ingest.ingested),
                  static_cast<unsigned long long>(s.ingest.rejected_total()),
                  static_cast<unsigned long long>(s.ingest.late), static_cast<long long>(s.lag),
                  static_cast<unsigned long long>(s.windows_published),
                  format_wm(s.global_wm).c_str(), format_wm(s.published_wm).c_str());
 }
 
+/// Copies the publisher's view into its probe (at most every 100 ms).
+void update_probe(publisher_probe& probe, const stream_publisher& sp, kafka::kafka_sink& sink) {
+    stream_publisher_stats st = sp.stats();
+    const kafka::kafka_sink_stats ks = sink.stats();
+    const bool delivered = sink.all_delivered();
+    const std::int64_t now = steady_ms();
+    std::lock_guard lock(probe.mu);
+    probe.stats = std::move(st);
+    probe.sink.queue_depth = ks.waiting + sink.producer().queue_depth();
+    probe.sink.errors = ks.failed;
+    if (delivered) {
+        probe.undelivered_since_ms = -1;
+    } else if (probe.undelivered_since_ms < 0) {
+        probe.undelivered_since_ms = now;
+    }
+}
+
 void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
-                    kafka::kafka_sink& sink, unsigned workers, stream_publisher_stats& final) {
+                    kafka::kafka_sink& sink, publisher_probe& probe, unsigned workers,
+                    stream_publisher_stats& final) {
     auto last_progress = clock_type::now();
+    auto last_probe = last_progress;
     std::uint64_t prev_ingested = 0;
     clock_type::time_point stop_seen{};
     bool stopping = false;
@@ -278,9 +387,15 @@ void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
             sp.mark_delivered();
         }
         const auto now = clock_type::now();
+        // relaxed: a heartbeat; the HTTP thread only compares it with its own clock.
+        probe.heartbeat_ms.store(steady_ms(), std::memory_order_relaxed);
+        if (now - last_probe >= 100ms) {
+            update_probe(probe, sp, sink);
+            last_probe = now;
+        }
         if (ro.progress && now - last_progress >= ro.progress_interval) {
             const stream_publisher_stats s = sp.stats();
-            print_progress(s, prev_ingested,
+            print_progress(ro.progress_name, s, prev_ingested,
                            std::chrono::duration<double>(now - last_progress).count());
             prev_ingested = s.ingest.ingested;
             last_progress = now;
@@ -308,8 +423,9 @@ void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
     // release: the published watermark is final; pairs with the workers' acquire.
     sh.final_published.store(true, std::memory_order_release);
     final = sp.stats();
+    update_probe(probe, sp, sink);
     if (ro.progress) {
-        print_progress(final, prev_ingested,
+        print_progress(ro.progress_name, final, prev_ingested,
                        std::chrono::duration<double>(clock_type::now() - last_progress).count());
     }
 }
@@ -344,7 +460,193 @@ std::int32_t partition_count(rd_kafka_t* rk, const std::string& topic) {
     }
 }
 
+/// The service state the HTTP thread reads: probes, readiness, the ingest producer. Every
+/// method runs on the HTTP I/O thread (http_callbacks, the metrics snapshot function).
+/// @thread http (reads the probes under their mutexes, atomics with relaxed/acquire loads)
+class service_view {
+  public:
+    service_view(const config& cfg, const brand_matcher& matcher, shared_run& sh,
+                 const stream_watermarks& wm, const std::vector<worker_ctx>& workers,
+                 publisher_probe& pub, std::int32_t partitions)
+        : cfg_(cfg), sh_(sh), wm_(wm), workers_(workers), pub_(pub), partitions_(partitions) {
+        for (std::uint32_t i = 0; i < matcher.brand_count(); ++i) {
+            brands_.emplace_back(matcher.brand_name(i));
+        }
+        if (!cfg.http.token.empty()) {
+            // Only with a token can POST /api/v1/ingest be called at all.
+            ingest_ = std::make_unique<kafka::kafka_producer>(
+                producer_config_of(cfg, "pulso-http-ingest"));
+        }
+    }
+
+    [[nodiscard]] http::metrics_snapshot snapshot() const {
+        http::metrics_snapshot m;
+        http::sink_status dlq{"kafka_dlq", 0, 0};
+        for (const worker_ctx& w : workers_) {
+            std::lock_guard lock(w.probe->mu);
+            m.kafka_lag.insert(m.kafka_lag.end(), w.probe->lag.begin(), w.probe->lag.end());
+            dlq.queue_depth += w.probe->dlq.queue_depth;
+            dlq.errors += w.probe->dlq.errors;
+        }
+        std::sort(m.kafka_lag.begin(), m.kafka_lag.end(),
+                  [](const http::partition_lag& a, const http::partition_lag& b) {
+                      return a.partition < b.partition;
+                  });
+        {
+            std::lock_guard lock(pub_.mu);
+            m.ingest = pub_.stats.ingest;
+            m.sinks.push_back(pub_.sink);
+        }
+        m.sinks.push_back(dlq);
+        // Alert sinks (Alertmanager, webhook) report their queue depth and errors here.
+        m.brands = brands_;
+        // acquire: pairs with the publisher's release store of the global watermark.
+        const millis g = wm_.global.load(std::memory_order_acquire);
+        m.watermark_lag_seconds =
+            g == k_no_watermark ? 0.0 : static_cast<double>(wall_ms() - g) / 1000.0;
+        return m;
+    }
+
+    /// /healthz: every loop turned within the last 10 s and nothing fatal happened.
+    [[nodiscard]] bool alive() const {
+        if (sh_.fatal.load(std::memory_order_acquire)) {
+            return false;
+        }
+        const std::int64_t now = steady_ms();
+        // relaxed: heartbeats are compared with this thread's clock only.
+        if (now - pub_.heartbeat_ms.load(std::memory_order_relaxed) > k_heartbeat_limit_ms) {
+            return false;
+        }
+        return std::all_of(workers_.begin(), workers_.end(), [now](const worker_ctx& w) {
+            return now - w.probe->heartbeat_ms.load(std::memory_order_relaxed) <=
+                   k_heartbeat_limit_ms;
+        });
+    }
+
+    /// /readyz: "" when ready (config loaded — it is, or we would not run —, every input
+    /// partition assigned to a worker, sinks delivering); else the first reason found.
+    [[nodiscard]] std::string not_ready_reason() const {
+        if (sh_.fatal.load(std::memory_order_acquire)) {
+            std::lock_guard lock(sh_.error_mu);
+            return "fatal error: " + sh_.error;
+        }
+        if (sh_.stop.load(std::memory_order_acquire)) {
+            return "shutting down";
+        }
+        std::size_t assigned = 0;
+        for (const worker_ctx& w : workers_) {
+            std::lock_guard lock(w.probe->mu);
+            assigned += w.probe->assigned;
+        }
+        if (assigned < static_cast<std::size_t>(partitions_)) {
+            return "kafka: " + std::to_string(assigned) + " of " + std::to_string(partitions_) +
+                   " partitions of topic '" + cfg_.kafka.topic + "' assigned (group '" +
+                   cfg_.kafka.group + "' joining)";
+        }
+        std::lock_guard lock(pub_.mu);
+        if (pub_.undelivered_since_ms >= 0 &&
+            steady_ms() - pub_.undelivered_since_ms > k_sink_stuck_ms) {
+            return "sink kafka: records not delivered for more than " +
+                   std::to_string(k_sink_stuck_ms / 1000) + " s";
+        }
+        return {};
+    }
+
+    /// POST /api/v1/ingest: every non-empty line goes to the input topic, keyed like any
+    /// producer of mentions should (mention_key), so HTTP input takes the same exactly-once
+    /// path as Kafka input; records are parsed, counted and dead-lettered by the workers.
+    /// Waits (≤ 10 s) for the cluster's acknowledgement before answering.
+    [[nodiscard]] http::ingest_result ingest(std::string_view body) {
+        http::ingest_result r;
+        if (!ingest_) {
+            r.error = "ingest needs http.token";
+            return r;
+        }
+        kafka::kafka_producer& p = *ingest_;
+        if (p.has_fatal_error()) {
+            r.error = "kafka producer: " + p.fatal_error();
+            return r;
+        }
+        const auto deadline = clock_type::now() + 10s;
+        std::string key;
+        while (!body.empty()) {
+            const std::size_t nl = body.find('\n');
+            std::string_view line = body.substr(0, nl);
+            body.remove_prefix(nl == std::string_view::npos ? body.size() : nl + 1);
+            while (!line.empty() &&
+                   (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+                line.remove_suffix(1);
+            }
+            if (line.find_first_not_of(" \t") == std::string_view::npos) {
+                continue;
+            }
+            ++r.lines;
+            mention_key(line, key);
+            for (;;) {
+                const kafka::produce_result pr = p.produce(cfg_.kafka.topic, key, line);
+                if (pr == kafka::produce_result::ok) {
+                    ++r.accepted;
+                    break;
+                }
+                if (pr == kafka::produce_result::failed || clock_type::now() > deadline) {
+                    ++r.rejected;
+                    break;
+                }
+                p.poll(10); // queue full: serve delivery reports, then retry
+            }
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+        if (!p.flush(static_cast<int>(std::max<std::int64_t>(left.count(), 1000)))) {
+            r.error = "kafka: the input topic did not acknowledge within 10 s (" +
+                      std::to_string(p.queue_depth()) + " records still in flight)";
+            return r;
+        }
+        const std::size_t failed = p.take_failed().size();
+        r.accepted -= std::min<std::uint64_t>(r.accepted, failed);
+        r.rejected += failed;
+        if (r.lines > 0 && r.accepted == 0) {
+            r.error = "kafka: no line could be written to topic '" + cfg_.kafka.topic + "'";
+        }
+        return r;
+    }
+
+    [[nodiscard]] const std::vector<std::string>& brands() const noexcept { return brands_; }
+
+  private:
+    const config& cfg_;
+    shared_run& sh_;
+    const stream_watermarks& wm_;
+    const std::vector<worker_ctx>& workers_;
+    publisher_probe& pub_;
+    std::int32_t partitions_;
+    std::vector<std::string> brands_;
+    std::unique_ptr<kafka::kafka_producer> ingest_; ///< @thread http
+};
+
 } // namespace
+
+void mention_key(std::string_view line, std::string& key) {
+    key.clear();
+    // A padded copy: the line is a view into a larger buffer (not padded for simdjson).
+    thread_local simdjson::ondemand::parser parser;
+    thread_local simdjson::padded_string padded;
+    if (padded.size() < line.size()) {
+        padded = simdjson::padded_string(line.size() + 1024);
+    }
+    std::memcpy(padded.data(), line.data(), line.size());
+    simdjson::ondemand::document doc;
+    std::string_view id;
+    if (parser.iterate(padded.data(), line.size(), padded.size() + simdjson::SIMDJSON_PADDING)
+                .get(doc) == simdjson::SUCCESS &&
+        doc.find_field_unordered("id").get_string().get(id) == simdjson::SUCCESS && !id.empty()) {
+        key.assign(id);
+        return;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016" PRIx64, hash64(line));
+    key.assign(buf, 16);
+}
 
 run_result run_service(const config& cfg, const run_options& ro, const std::atomic<bool>& stop) {
     unsigned n = ro.workers;
@@ -372,14 +674,49 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
             producer_config_of(cfg, "pulso-dlq" + std::to_string(i)), topics);
         ctxs[i].worker = std::make_unique<stream_worker>(i, so, matcher, lexicon_scorer::builtin(),
                                                          wm, handoff, *ctxs[i].dlq);
+        ctxs[i].probe = std::make_unique<worker_probe>();
         rings.push_back(&ctxs[i].worker->ring());
     }
     kafka::kafka_sink sink(producer_config_of(cfg, "pulso-publisher"), topics);
     const std::int32_t partitions = partition_count(sink.producer().c_ptr(), cfg.kafka.topic);
     detector det(cfg.detect, matcher, cfg.windows.size, cfg.windows.slide);
-    stream_publisher sp(so, matcher, wm, rings, sink, &det, partitions);
-    spdlog::info("pulso run: {} worker(s), topic {} ({} partitions), group {}, brokers {}", n,
-                 cfg.kafka.topic, partitions, cfg.kafka.group, cfg.kafka.brokers);
+    publisher_probe pub_probe;
+
+    // The publisher's record chain: history (HTTP API, SSE, publisher-side metrics) → fanout →
+    // the Kafka sink. Alert sinks (connectors/alerting: Alertmanager, webhook) are added to
+    // `outputs` after the Kafka sink, and report through service_view::snapshot().
+    fanout_sink outputs;
+    outputs.add(&sink);
+    service_view view(cfg, matcher, sh, wm, ctxs, pub_probe, partitions);
+    http::metrics met(PULSO_VERSION, [&view] { return view.snapshot(); });
+    http::history hist({}, &outputs, &met);
+    std::unique_ptr<http::http_server> server;
+    if (ro.http) {
+        http::http_options o;
+        o.listen = cfg.http.listen;
+        o.token = cfg.http.token;
+        http::http_callbacks cb;
+        cb.alive = [&view] { return view.alive(); };
+        cb.not_ready_reason = [&view] { return view.not_ready_reason(); };
+        cb.ingest = [&view](std::string_view ndjson) { return view.ingest(ndjson); };
+        cb.reload = [] {
+            return std::string("reload is not wired yet: restart pulso to change brand rules");
+        };
+        cb.brands = [&view] { return view.brands(); };
+        server = std::make_unique<http::http_server>(o, std::move(cb), hist, met);
+    }
+
+    stream_publisher sp(so, matcher, wm, rings, hist, &det, partitions);
+    run_started started;
+    started.partitions = partitions;
+    started.workers = n;
+    if (server) {
+        server->start();
+        started.http_address = server->local_address();
+    }
+    spdlog::info("{}: {} worker(s), topic {} ({} partitions), group {}, brokers {}, http {}",
+                 ro.progress_name, n, cfg.kafka.topic, partitions, cfg.kafka.group,
+                 cfg.kafka.brokers, server ? started.http_address : std::string("off"));
 
     run_result result;
     result.workers = n;
@@ -395,14 +732,25 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
             }
         });
     }
+    if (ro.on_started) {
+        try {
+            ro.on_started(started);
+        } catch (const std::exception& e) {
+            sh.fail(std::string("start-up: ") + e.what());
+        }
+    }
     try {
-        publisher_main(ro, sh, sp, sink, n, result.stats);
+        publisher_main(ro, sh, sp, sink, pub_probe, n, result.stats);
     } catch (const std::exception& e) {
         sh.fail(std::string("publisher: ") + e.what());
         sh.final_published.store(true, std::memory_order_release);
     }
     for (std::thread& t : threads) {
         t.join();
+    }
+    if (server) {
+        // Before hist, met and the probes go: the I/O thread reads them.
+        server->stop();
     }
     for (const worker_ctx& c : ctxs) {
         result.dlq_records += c.dlq_records;
