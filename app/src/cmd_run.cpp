@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "logging.h"
 #include "run_service.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -15,8 +16,14 @@ namespace {
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
+std::atomic<bool> g_reload{false};
+
 extern "C" void on_stop_signal(int /*sig*/) {
     g_stop.store(true, std::memory_order_release);
+}
+
+extern "C" void on_reload_signal(int /*sig*/) {
+    g_reload.store(true, std::memory_order_release);
 }
 
 struct run_args {
@@ -31,16 +38,21 @@ void run_run(const run_args& a) {
     if (!a.listen.empty()) {
         cfg.http.listen = a.listen;
     }
-    spdlog::set_default_logger(spdlog::stderr_color_mt("pulso"));
-    spdlog::set_level(spdlog::level::from_str(cfg.log.level));
+    setup_logging("pulso", cfg.log.level, cfg.log.format);
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
+    struct sigaction hup {};
+    hup.sa_handler = on_reload_signal;
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, nullptr);
 
     run_options ro;
     ro.workers = a.workers;
+    ro.config_path = a.config_path;
+    ro.reload_requested = &g_reload;
     ro.progress = !a.quiet;
     ro.on_started = [](const run_started& s) {
         spdlog::info("pulso run: http on http://{}/", s.http_address);

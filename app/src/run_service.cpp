@@ -1,5 +1,6 @@
 #include "run_service.h"
 
+#include "pulso/alerting/alert_dispatcher.h"
 #include "pulso/core/hash.h"
 #include "pulso/detect/detector.h"
 #include "pulso/http/history.h"
@@ -9,6 +10,7 @@
 #include "pulso/kafka/kafka_producer.h"
 #include "pulso/kafka/kafka_sink.h"
 #include "pulso/pipeline/replay_engine.h"
+#include "pulso/pipeline/rules_exchange.h"
 #include "pulso/pipeline/stream_worker.h"
 #include "pulso/sentiment/lexicon_scorer.h"
 
@@ -75,6 +77,12 @@ struct shared_run {
     std::string error; // @locks error_mu
     std::atomic<unsigned> workers_done{0};
     std::atomic<bool> final_published{false};
+    /// Workers whose final commit is done. Each waits for all before leaving the group: the
+    /// first consumer to leave starts a rebalance that fails the others' commits
+    /// (REBALANCE_IN_PROGRESS) and the last published watermark would not be committed.
+    std::atomic<unsigned> workers_committed{0};
+    unsigned workers = 0;
+    rules_exchange* rules = nullptr; ///< live reload: new brand rules and detection settings
 
     explicit shared_run(const std::atomic<bool>& s) : stop(s) {}
 
@@ -250,7 +258,12 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
             w.on_record(r.partition, r.offset, r.value, now);
         };
     };
+    std::shared_ptr<const rules_version> rules = sh.rules->current();
     while (!sh.should_stop()) {
+        if (sh.rules->generation() != rules->generation) {
+            rules = sh.rules->current(); // a reload: the previous matcher lives until here
+            w.set_matcher(*rules->matcher);
+        }
         w.begin_batch();
         consumer.poll(100, on_record(wall_ms()));
         const auto now = clock_type::now();
@@ -331,6 +344,13 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
                 spdlog::warn("worker {}: final commit failed: {}", id, rd_kafka_err2name(err));
             }
         }
+    }
+    // release: this worker's final commit is done; pairs with the acquire loads below.
+    sh.workers_committed.fetch_add(1, std::memory_order_release);
+    const auto t1 = clock_type::now();
+    while (sh.workers_committed.load(std::memory_order_acquire) < sh.workers &&
+           clock_type::now() - t1 < 5s) {
+        consumer.poll(20, ignore);
     }
     if (!consumer.close(5s)) {
         spdlog::warn("worker {}: consumer close timed out", id);
@@ -465,13 +485,10 @@ std::int32_t partition_count(rd_kafka_t* rk, const std::string& topic) {
 /// @thread http (reads the probes under their mutexes, atomics with relaxed/acquire loads)
 class service_view {
   public:
-    service_view(const config& cfg, const brand_matcher& matcher, shared_run& sh,
-                 const stream_watermarks& wm, const std::vector<worker_ctx>& workers,
-                 publisher_probe& pub, std::int32_t partitions)
+    service_view(const config& cfg, shared_run& sh, const stream_watermarks& wm,
+                 const std::vector<worker_ctx>& workers, publisher_probe& pub,
+                 std::int32_t partitions)
         : cfg_(cfg), sh_(sh), wm_(wm), workers_(workers), pub_(pub), partitions_(partitions) {
-        for (std::uint32_t i = 0; i < matcher.brand_count(); ++i) {
-            brands_.emplace_back(matcher.brand_name(i));
-        }
         if (!cfg.http.token.empty()) {
             // Only with a token can POST /api/v1/ingest be called at all.
             ingest_ = std::make_unique<kafka::kafka_producer>(
@@ -498,8 +515,20 @@ class service_view {
             m.sinks.push_back(pub_.sink);
         }
         m.sinks.push_back(dlq);
-        // Alert sinks (Alertmanager, webhook) report their queue depth and errors here.
-        m.brands = brands_;
+        if (alerts_ != nullptr) {
+            for (const auto s :
+                 {alerting::alert_sink::alertmanager, alerting::alert_sink::webhook}) {
+                if (alerts_->enabled(s)) {
+                    m.sinks.push_back({alerting::alert_sink_name(s), alerts_->queue_depth(s),
+                                       alerts_->stats(s).errors()});
+                }
+            }
+        }
+        // Brand names by id, as the rules are now (a reload may have added some).
+        const auto rules = sh_.rules->current();
+        for (std::uint32_t i = 0; i < rules->matcher->brand_count(); ++i) {
+            m.brands.emplace_back(rules->matcher->brand_name(i));
+        }
         // acquire: pairs with the publisher's release store of the global watermark.
         const millis g = wm_.global.load(std::memory_order_acquire);
         m.watermark_lag_seconds =
@@ -611,7 +640,20 @@ class service_view {
         return r;
     }
 
-    [[nodiscard]] const std::vector<std::string>& brands() const noexcept { return brands_; }
+    /// Configured brand names (retired ones left out).
+    [[nodiscard]] std::vector<std::string> brands() const {
+        const auto rules = sh_.rules->current();
+        std::vector<std::string> out;
+        for (std::uint32_t i = 0; i < rules->matcher->brand_count(); ++i) {
+            if (!rules->matcher->retired(i)) {
+                out.emplace_back(rules->matcher->brand_name(i));
+            }
+        }
+        return out;
+    }
+
+    /// Alert sinks report queue depth and errors through /metrics.
+    void set_alerts(const alerting::alert_dispatcher* a) noexcept { alerts_ = a; }
 
   private:
     const config& cfg_;
@@ -620,7 +662,7 @@ class service_view {
     const std::vector<worker_ctx>& workers_;
     publisher_probe& pub_;
     std::int32_t partitions_;
-    std::vector<std::string> brands_;
+    const alerting::alert_dispatcher* alerts_ = nullptr;
     std::unique_ptr<kafka::kafka_producer> ingest_; ///< @thread http
 };
 
@@ -648,6 +690,64 @@ void mention_key(std::string_view line, std::string& key) {
     key.assign(buf, 16);
 }
 
+/// Live reload (SIGHUP, POST /-/reload): re-reads the config file, refuses changes to
+/// settings that need a restart, keeps brand ids stable (config::merge_brand_ids), compiles
+/// the new matcher and hands the new rules to the workers and the publisher, which adopt them
+/// between batches. A bad file is refused with its one-line error; the old rules keep running.
+/// @thread any (serialised by mu_)
+class reloader {
+  public:
+    reloader(const config& running, std::string path, rules_exchange& ex)
+        : running_(running), path_(std::move(path)), ex_(ex) {}
+
+    /// "" on success, else the reason the new config was refused.
+    std::string reload() {
+        const std::lock_guard lock(mu_);
+        if (path_.empty()) {
+            return "started without a config file: nothing to reload";
+        }
+        config next;
+        try {
+            next = load_config_file(path_);
+        } catch (const std::exception& e) {
+            return e.what();
+        }
+        next.http.listen = running_.http.listen; // a --listen override stays in force
+        const std::vector<std::string> fixed = changed_fixed_settings(running_, next);
+        if (!fixed.empty()) {
+            std::string keys;
+            for (const std::string& k : fixed) {
+                keys.append(keys.empty() ? "" : ", ").append(k);
+            }
+            return path_ + ": these settings need a restart: " + keys;
+        }
+        const std::shared_ptr<const rules_version> cur = ex_.current();
+        auto v = std::make_shared<rules_version>();
+        v->generation = cur->generation + 1;
+        v->brands = merge_brand_ids(cur->brands, next.brands);
+        v->detect = next.detect;
+        try {
+            v->matcher = std::make_shared<brand_matcher>(v->brands);
+        } catch (const std::exception& e) {
+            return path_ + ": brands: " + e.what();
+        }
+        std::size_t retired = 0;
+        for (const brand_rule& b : v->brands) {
+            retired += b.retired ? 1 : 0;
+        }
+        spdlog::info("reload: {} brands ({} added, {} retired), detection settings updated",
+                     v->brands.size() - retired, v->brands.size() - cur->brands.size(), retired);
+        ex_.publish(std::move(v));
+        return {};
+    }
+
+  private:
+    std::mutex mu_;
+    const config& running_;
+    std::string path_;
+    rules_exchange& ex_;
+};
+
 run_result run_service(const config& cfg, const run_options& ro, const std::atomic<bool>& stop) {
     unsigned n = ro.workers;
     if (n == 0) {
@@ -660,12 +760,21 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
     so.idle_timeout = cfg.watermark.idle_timeout;
     so.topic = cfg.kafka.topic;
 
-    const brand_matcher matcher(cfg.brands);
+    auto first_rules = std::make_shared<rules_version>();
+    first_rules->generation = 1;
+    first_rules->matcher = std::make_shared<const brand_matcher>(cfg.brands);
+    first_rules->detect = cfg.detect;
+    first_rules->brands = cfg.brands;
+    const brand_matcher& matcher = *first_rules->matcher;
+    rules_exchange rules(first_rules);
+    reloader reload(cfg, ro.config_path, rules);
     const kafka::sink_topics topics{cfg.sinks.windows_topic, cfg.sinks.trends_topic,
                                     cfg.sinks.alerts_topic, cfg.sinks.dlq_topic};
     stream_watermarks wm;
     partition_handoff handoff;
     shared_run sh(stop);
+    sh.workers = n;
+    sh.rules = &rules;
 
     std::vector<worker_ctx> ctxs(n);
     std::vector<spsc_ring<worker_message>*> rings;
@@ -687,7 +796,21 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
     // `outputs` after the Kafka sink, and report through service_view::snapshot().
     fanout_sink outputs;
     outputs.add(&sink);
-    service_view view(cfg, matcher, sh, wm, ctxs, pub_probe, partitions);
+    std::unique_ptr<alerting::alert_dispatcher> alerts;
+    if (!cfg.alerting.alertmanager_url.empty() || !cfg.alerting.webhook_url.empty()) {
+        alerting::alert_sink_options ao;
+        ao.alertmanager_url = cfg.alerting.alertmanager_url;
+        ao.webhook_url = cfg.alerting.webhook_url;
+        (void)alerting::parse_webhook_format(cfg.alerting.webhook_format, ao.format);
+        ao.resend_interval = std::chrono::milliseconds(cfg.alerting.resend_interval);
+        ao.external_url = !cfg.alerting.external_url.empty()
+                              ? cfg.alerting.external_url
+                              : std::string("http://").append(cfg.http.listen).append("/");
+        alerts = std::make_unique<alerting::alert_dispatcher>(ao);
+        outputs.add(alerts.get());
+    }
+    service_view view(cfg, sh, wm, ctxs, pub_probe, partitions);
+    view.set_alerts(alerts.get());
     http::metrics met(PULSO_VERSION, [&view] { return view.snapshot(); });
     http::history hist({}, &outputs, &met);
     std::unique_ptr<http::http_server> server;
@@ -699,14 +822,37 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
         cb.alive = [&view] { return view.alive(); };
         cb.not_ready_reason = [&view] { return view.not_ready_reason(); };
         cb.ingest = [&view](std::string_view ndjson) { return view.ingest(ndjson); };
-        cb.reload = [] {
-            return std::string("reload is not wired yet: restart pulso to change brand rules");
-        };
+        cb.reload = [&reload] { return reload.reload(); };
         cb.brands = [&view] { return view.brands(); };
         server = std::make_unique<http::http_server>(o, std::move(cb), hist, met);
     }
 
     stream_publisher sp(so, matcher, wm, rings, hist, &det, partitions);
+    // The publisher adopts new rules after draining the rings and before publishing, so that
+    // a partial from a worker that already matches with them is named with them too.
+    std::shared_ptr<const rules_version> pub_rules = first_rules;
+    sp.set_before_publish([&] {
+        if (rules.generation() != pub_rules->generation) {
+            pub_rules = rules.current();
+            sp.set_matcher(*pub_rules->matcher);
+            det.set_config(pub_rules->detect);
+        }
+    });
+    // SIGHUP: the signal handler only sets a flag; this thread does the reload.
+    std::thread reload_watch;
+    if (ro.reload_requested != nullptr) {
+        reload_watch = std::thread([&] {
+            while (!sh.should_stop()) {
+                if (ro.reload_requested->exchange(false, std::memory_order_acq_rel)) {
+                    const std::string err = reload.reload();
+                    if (!err.empty()) {
+                        spdlog::error("reload refused, the previous rules keep running: {}", err);
+                    }
+                }
+                std::this_thread::sleep_for(200ms);
+            }
+        });
+    }
     run_started started;
     started.partitions = partitions;
     started.workers = n;
@@ -729,6 +875,7 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
             } catch (const std::exception& e) {
                 sh.fail("worker " + std::to_string(i) + ": " + e.what());
                 sh.workers_done.fetch_add(1, std::memory_order_release);
+                sh.workers_committed.fetch_add(1, std::memory_order_release);
             }
         });
     }
@@ -751,6 +898,12 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
     if (server) {
         // Before hist, met and the probes go: the I/O thread reads them.
         server->stop();
+    }
+    if (reload_watch.joinable()) {
+        reload_watch.join();
+    }
+    if (alerts && !alerts->close(5s)) {
+        spdlog::warn("alert sinks: undelivered alerts left after 5 s");
     }
     for (const worker_ctx& c : ctxs) {
         result.dlq_records += c.dlq_records;

@@ -30,6 +30,10 @@ struct run_options {
     std::chrono::milliseconds commit_interval{1000}; ///< asynchronous commits this often
     /// Serve CONTRACT §7 on `cfg.http.listen` (metrics, probes, API, SSE, the live page).
     bool http = true;
+    /// The config file, re-read by a live reload (SIGHUP, POST /-/reload); empty: no reload.
+    std::string config_path;
+    /// Set by a SIGHUP handler; the service clears it and reloads.
+    std::atomic<bool>* reload_requested = nullptr;
     /// Called once on the calling thread when the service is up (before it blocks).
     std::function<void(const run_started&)> on_started;
 };
