@@ -526,6 +526,37 @@ void apply_env(config& c, bool& slide_set) {
             }
         }
     }
+    // The brands list as YAML or JSON (`[{name: acme, keywords: [acme]}]`), replacing the
+    // file's.
+    if (const char* v = std::getenv("PULSO_BRANDS")) {
+        YAML::Node n;
+        try {
+            n = YAML::Load(v);
+        } catch (const YAML::Exception& e) {
+            throw config_error("environment", 0, "PULSO_BRANDS", "invalid YAML: " + e.msg);
+        }
+        c.brands.clear();
+        load_brands(c, n, "PULSO_BRANDS");
+    }
+    // librdkafka pass-through: `key=value` pairs separated by commas, added to kafka.*.
+    if (const char* v = std::getenv("PULSO_KAFKA_PROPERTIES")) {
+        std::string_view rest(v);
+        while (!rest.empty()) {
+            const std::size_t comma = rest.find(',');
+            const std::string_view item = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            if (item.empty()) {
+                continue;
+            }
+            const std::size_t eq = item.find('=');
+            if (eq == std::string_view::npos || eq == 0) {
+                throw config_error("environment", 0, "PULSO_KAFKA_PROPERTIES",
+                                   "expected key=value[,key=value…], got '" + std::string(item) +
+                                       "'");
+            }
+            c.kafka.properties[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+        }
+    }
 }
 
 config load(const YAML::Node& root, const std::string& name) {

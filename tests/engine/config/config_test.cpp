@@ -87,6 +87,24 @@ TEST(Config, EnvironmentOverridesWin) {
     EXPECT_EQ(c.kafka.brokers, "k:9");
 }
 
+TEST(Config, EnvironmentOverridesBrandsAndKafkaProperties) {
+    ::setenv("PULSO_BRANDS", "[{name: zeta, keywords: [zeta, \"zeta co\"]}]", 1);
+    ::setenv("PULSO_KAFKA_PROPERTIES", "session.timeout.ms=6000,client.rack=r1", 1);
+    const config c = load_config_text(k_brands, "t");
+    ::unsetenv("PULSO_BRANDS");
+    ::unsetenv("PULSO_KAFKA_PROPERTIES");
+    ASSERT_EQ(c.brands.size(), 1U);
+    EXPECT_EQ(c.brands[0].name, "zeta");
+    EXPECT_EQ(c.brands[0].keywords.size(), 2U);
+    EXPECT_EQ(c.kafka.properties.at("session.timeout.ms"), "6000");
+    EXPECT_EQ(c.kafka.properties.at("client.rack"), "r1");
+    ::setenv("PULSO_KAFKA_PROPERTIES", "novalue", 1);
+    const std::string e = error_of(k_brands);
+    ::unsetenv("PULSO_KAFKA_PROPERTIES");
+    EXPECT_EQ(e, "environment: PULSO_KAFKA_PROPERTIES: expected key=value[,key=value…], got "
+                 "'novalue'");
+}
+
 TEST(Config, BadEnvironmentValueNamesTheVariable) {
     ::setenv("PULSO_DEDUPE_HORIZON", "soon", 1);
     const std::string e = error_of(k_brands);
@@ -99,8 +117,8 @@ TEST(Config, EverySettingHasADefaultAndADescription) {
     for (const auto& s : settings()) {
         EXPECT_FALSE(s.description.empty()) << s.key;
         // Only settings whose empty default means "off" may be empty.
-        const bool may_be_empty = s.key == "http.token" || s.key.starts_with("alerting.") ||
-                                  s.key.ends_with("_url");
+        const bool may_be_empty =
+            s.key == "http.token" || s.key.starts_with("alerting.") || s.key.ends_with("_url");
         EXPECT_FALSE(default_value(s.key).empty() && !may_be_empty) << s.key;
     }
 }
