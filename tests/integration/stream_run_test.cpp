@@ -42,6 +42,16 @@ std::set<std::string> final_part(const std::vector<std::string>& windows, std::i
     return out;
 }
 
+/// Polls the group's committed watermark until it reaches `want` or `timeout` passes.
+void wait_committed_watermark(const std::string& bootstrap, const std::string& group,
+                              std::int64_t want, std::chrono::seconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (committed_watermark(bootstrap, group, "mentions", 4) != want &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(500ms);
+    }
+}
+
 TEST(StreamRun, SameWindowsAsReplay) {
     const std::string dir = temp_dir("run-replay");
     auto [broker, bootstrap] = start_broker(4, dir);
@@ -77,6 +87,9 @@ TEST(StreamRun, SameWindowsAsReplay) {
     // Produce while it consumes: 4 partitions × ~6 MB would pass the mock's retention.
     produce(bootstrap, "mentions", in.lines, 5000);
     const std::vector<std::string> got = wait_for_windows(bootstrap, expected.size(), 90s);
+    // The last windows publish once every partition is idle (watermark.idle_timeout), and the
+    // commit follows within a second: wait for it before stopping.
+    wait_committed_watermark(bootstrap, group, wm, 30s);
     run.signal(SIGTERM);
     EXPECT_EQ(run.wait(20s), 0) << "pulso run did not exit 0 within 20 s of SIGTERM";
 
@@ -115,6 +128,7 @@ TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
               dir + "/run.log");
     produce(bootstrap, "mentions", in.lines, 5000);
     (void)wait_for_windows(bootstrap, expected.size(), 60s);
+    wait_committed_watermark(bootstrap, group, in.max_event - cfg.watermark.max_out_of_order, 30s);
     run.signal(SIGTERM);
     EXPECT_EQ(run.wait(20s), 0);
 
