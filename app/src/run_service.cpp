@@ -154,12 +154,19 @@ class worker_listener final : public kafka::rebalance_listener {
     explicit worker_listener(stream_worker& w) : w_(w) {}
 
     void on_assigned(std::span<const kafka::assigned_partition> parts) override {
+        std::string list;
         for (const kafka::assigned_partition& p : parts) {
             w_.on_assigned(p.partition, p.committed_offset, p.committed_metadata, wall_ms());
-            spdlog::debug("worker {}: assigned partition {} at offset {} ({})", w_.id(),
-                          p.partition, p.committed_offset, p.committed_metadata);
+            list.append(list.empty() ? "" : ", ")
+                .append(std::to_string(p.partition))
+                .append("@")
+                .append(std::to_string(p.committed_offset));
+            if (!p.committed_metadata.empty()) {
+                list.append(" (").append(p.committed_metadata).append(")");
+            }
         }
-        spdlog::info("worker {}: assigned {} partition(s)", w_.id(), parts.size());
+        // Rare (rebalances only) and what an operator reads first after a hand-off: info.
+        spdlog::info("worker {}: assigned {} partition(s): {}", w_.id(), parts.size(), list);
         changed = true;
         assignment_changed = true;
     }
@@ -167,6 +174,12 @@ class worker_listener final : public kafka::rebalance_listener {
     std::vector<kafka::partition_offset> on_revoked(std::span<const std::int32_t> parts,
                                                     bool lost) override {
         std::vector<kafka::partition_offset> out;
+        std::string list;
+        for (const std::int32_t p : parts) {
+            list.append(list.empty() ? "" : ", ").append(std::to_string(p));
+        }
+        spdlog::info("worker {}: {} {} partition(s): {}", w_.id(), lost ? "lost" : "revoked",
+                     parts.size(), list);
         for (const std::int32_t p : parts) {
             if (lost) {
                 w_.on_lost(p);

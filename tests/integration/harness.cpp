@@ -442,7 +442,22 @@ std::string diff_windows(const std::set<std::string>& got, const std::set<std::s
     for (std::size_t i = 0; i < extra.size() && i < 5; ++i) {
         out += extra[i] + " ";
     }
-    return out + ")";
+    out += ")";
+    // The first record that differs, in full on both sides: the key alone says little.
+    for (const std::string& e : expected) {
+        if (got.contains(e)) {
+            continue;
+        }
+        out.append("\n  expected: ").append(e);
+        for (const std::string& g : got) {
+            if (window_key(g) == window_key(e)) {
+                out.append("\n  got:      ").append(g);
+                break;
+            }
+        }
+        break;
+    }
+    return out;
 }
 
 std::string window_key(const std::string& json) {

@@ -42,6 +42,15 @@ std::set<std::string> final_part(const std::vector<std::string>& windows, std::i
     return out;
 }
 
+/// Waits until both workers of a `--workers 2` run own partitions. The mock broker keeps
+/// only ~5 MiB per partition (STACK.md): a partition nobody consumes while we produce would
+/// lose its head to retention, and a late second member (the mock's first join can leave a
+/// member out for a session timeout) leaves half the partitions unconsumed for seconds.
+void wait_both_workers_assigned(const std::string& log) {
+    ASSERT_TRUE(wait_for_log(log, "worker 0: assigned", 1, 40s)) << "worker 0 got no partitions";
+    ASSERT_TRUE(wait_for_log(log, "worker 1: assigned", 1, 40s)) << "worker 1 got no partitions";
+}
+
 /// Polls the group's committed watermark until it reaches `want` or `timeout` passes.
 void wait_committed_watermark(const std::string& bootstrap, const std::string& group,
                               std::int64_t want, std::chrono::seconds timeout) {
@@ -84,6 +93,7 @@ TEST(StreamRun, SameWindowsAsReplay) {
 
     child run({pulso_bin(), "run", "--config", cfg_path, "--workers", "2"}, false,
               dir + "/run.log");
+    wait_both_workers_assigned(dir + "/run.log");
     // Produce while it consumes: 4 partitions × ~6 MB would pass the mock's retention.
     produce(bootstrap, "mentions", in.lines, 5000);
     const std::vector<std::string> got = wait_for_windows(bootstrap, expected.size(), 90s);
@@ -126,6 +136,7 @@ TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
 
     child run({pulso_bin(), "run", "--config", cfg_path, "--workers", "2"}, false,
               dir + "/run.log");
+    wait_both_workers_assigned(dir + "/run.log");
     produce(bootstrap, "mentions", in.lines, 5000);
     (void)wait_for_windows(bootstrap, expected.size(), 60s);
     wait_committed_watermark(bootstrap, group, in.max_event - cfg.watermark.max_out_of_order, 30s);

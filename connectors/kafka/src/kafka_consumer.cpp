@@ -537,6 +537,10 @@ bool kafka_consumer::close(std::chrono::milliseconds timeout) {
         // handle is leaked (it is closed: it left the group and holds no partition).
         if (keep->ever_assigned.load(std::memory_order_relaxed)) {
             rd_kafka_destroy_flags(keep->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        } else {
+            // The leaked handle's threads live until the process exits, when the logger they
+            // would call is being destroyed (a crash at exit): silence them.
+            rd_kafka_set_log_level(keep->rk, 0);
         }
         {
             std::lock_guard lock(keep->close_mu);
@@ -561,6 +565,7 @@ bool kafka_consumer::close(std::chrono::milliseconds timeout) {
         st.listener = nullptr;
     }
     closer.detach();
+    rd_kafka_set_log_level(st.rk, 0); // see above: a leaked handle must not log at exit
     spdlog::error("kafka consumer: close did not finish within {} ms; leaking the handle",
                   timeout.count());
     return false;
