@@ -165,21 +165,33 @@ std::int64_t topic_total(rd_kafka_t* rk, const std::string& topic, int partition
     return sum;
 }
 
-/// Milliseconds since the epoch of the first "assigned" log line of a `pulso run` log.
+/// Milliseconds since the epoch of the first "assigned" log line of a `pulso run` log: a JSON
+/// line (`"ts":"2026-11-26T09:59:18.515Z"`, UTC; the log is a file, not a terminal) or a
+/// console line (`[2026-11-26 09:59:18.515]`, local time).
 std::int64_t first_assignment_ms(const std::string& log) {
     std::ifstream f(log);
     std::string line;
     while (std::getline(f, line)) {
-        if (line.find("assigned") != std::string::npos && line.size() > 25 && line[0] == '[') {
-            std::tm tm{};
-            int ms = 0;
-            if (std::sscanf(line.c_str(), "[%d-%d-%d %d:%d:%d.%d]", &tm.tm_year, &tm.tm_mon,
-                            &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) == 7) {
-                tm.tm_year -= 1900;
-                tm.tm_mon -= 1;
-                tm.tm_isdst = -1;
-                return static_cast<std::int64_t>(std::mktime(&tm)) * 1000 + ms;
-            }
+        if (line.find("assigned") == std::string::npos) {
+            continue;
+        }
+        std::tm tm{};
+        int ms = 0;
+        const std::size_t ts = line.find("\"ts\":\"");
+        if (ts != std::string::npos &&
+            std::sscanf(line.c_str() + ts + 6, "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon,
+                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) == 7) {
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+        }
+        if (line.size() > 25 && line[0] == '[' &&
+            std::sscanf(line.c_str(), "[%d-%d-%d %d:%d:%d.%d]", &tm.tm_year, &tm.tm_mon,
+                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) == 7) {
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            tm.tm_isdst = -1;
+            return static_cast<std::int64_t>(std::mktime(&tm)) * 1000 + ms;
         }
     }
     return -1;

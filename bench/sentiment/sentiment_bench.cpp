@@ -1,6 +1,9 @@
 #include "eval_normalize.h"
 #include "eval_set.h"
+#include "pulso/generator/generator.h"
+#include "pulso/parse/mention_parser.h"
 #include "pulso/sentiment/lexicon_scorer.h"
+#include "pulso/text/normalizer.h"
 
 #include <benchmark/benchmark.h>
 
@@ -111,6 +114,67 @@ void BM_LexiconScorer_Score(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LexiconScorer_Score);
+
+// The scorer's share of the replay path: the texts of generated mentions (seed 11, as
+// bench/pipeline/replay_bench), parsed and normalised as the enricher does, scored in order.
+struct generated_text {
+    std::string raw;
+    std::string normalized;
+    std::string lang;
+};
+
+const std::vector<generated_text>& generated_texts() {
+    static const std::vector<generated_text> texts = [] {
+        std::vector<generated_text> out;
+        pulso::generator_options o;
+        o.rate = 2000;
+        o.duration = 10'000; // 20,000 mentions: a working set like the replay's
+        o.seed = 11;
+        pulso::mention_generator g(o);
+        pulso::mention_parser parser;
+        pulso::normalizer norm;
+        std::string line;
+        pulso::millis t = 0;
+        while (true) {
+            line.clear();
+            if (!g.next(line, t)) {
+                break;
+            }
+            pulso::mention m;
+            if (parser.parse(line, m, false).reason != pulso::reject_reason::none ||
+                m.has_sentiment) {
+                continue;
+            }
+            out.push_back({std::string(m.text), std::string(norm.normalize(m.text)),
+                           std::string(m.lang.view())});
+        }
+        return out;
+    }();
+    return texts;
+}
+
+void BM_LexiconScorer_Generated(benchmark::State& state) {
+    const auto& texts = generated_texts();
+    const auto& scorer = pulso::lexicon_scorer::builtin();
+    if (texts.empty()) {
+        state.SkipWithError("no generated texts");
+        return;
+    }
+    std::size_t bytes = 0;
+    for (const auto& t : texts) {
+        bytes += t.normalized.size();
+    }
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto& t = texts[i];
+        benchmark::DoNotOptimize(scorer.score(t.raw, t.normalized, t.lang));
+        i = i + 1 == texts.size() ? 0 : i + 1;
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(bytes / texts.size()));
+}
+BENCHMARK(BM_LexiconScorer_Generated);
 
 } // namespace
 

@@ -24,7 +24,7 @@ constexpr std::size_t k_brands = 1000;
 struct corpus {
     std::vector<std::string> brand_display; ///< how texts write the brand ("Café Vita")
     std::vector<pulso::brand_rule> rules;
-    std::vector<std::string> texts;      ///< raw mention texts, 80–280 bytes
+    std::vector<std::string> texts;      ///< raw mention texts
     std::vector<std::string> normalized; ///< reference-normalised texts
 };
 
@@ -80,7 +80,8 @@ std::string slug(std::string_view display) {
     return out;
 }
 
-corpus make_corpus() {
+/// Brands plus k_texts mention texts of `min_len`..`max_len` bytes (before the cut at 280).
+corpus make_corpus(std::size_t min_len, std::size_t max_len) {
     corpus c;
     std::mt19937_64 rng(k_seed);
     auto pick = [&](const std::vector<std::string>& v) -> const std::string& {
@@ -114,7 +115,8 @@ corpus make_corpus() {
     for (std::size_t t = 0; t < k_texts; ++t) {
         const std::size_t lang = std::uniform_int_distribution<std::size_t>(0, 2)(rng);
         const bool rich = std::uniform_int_distribution<int>(0, 9)(rng) < 3; // ~30 %
-        const std::size_t target = std::uniform_int_distribution<std::size_t>(80, 280)(rng);
+        const std::size_t target =
+            std::uniform_int_distribution<std::size_t>(min_len, max_len)(rng);
         const int mentions = std::uniform_int_distribution<int>(0, 2)(rng);
         std::vector<std::string> parts;
         std::size_t len = 0;
@@ -297,20 +299,25 @@ bool reference_tokens_equal(std::string_view text, const pulso::token_lists& got
     return tags == got.hashtags && terms == got.terms;
 }
 
-const corpus& data() {
-    static const corpus c = make_corpus();
-    return c;
+/// The corpus of each text length: long (80–280 bytes, tweets at their longest) and short
+/// (40–120 bytes, what the replay path mostly sees: per-call overhead weighs more).
+enum class length { long_texts, short_texts };
+
+const corpus& data(length l) {
+    static const corpus long_c = make_corpus(80, 280);
+    static const corpus short_c = make_corpus(40, 120);
+    return l == length::long_texts ? long_c : short_c;
 }
 
 /// Builds the matcher and checks every component against the references once.
 struct fixture {
-    const corpus& c = data();
+    const corpus& c;
     pulso::brand_matcher matcher{c.rules};
     std::string error;
     std::size_t bytes = 0;
     std::size_t texts_with_brand = 0;
 
-    fixture() {
+    explicit fixture(length l) : c(data(l)) {
         pulso::normalizer n;
         pulso::brand_matcher::scratch s(matcher);
         std::vector<std::uint32_t> ids;
@@ -341,15 +348,16 @@ struct fixture {
     }
 };
 
-const fixture& checked() {
-    static const fixture f;
-    return f;
+const fixture& checked(length l) {
+    static const fixture long_f(length::long_texts);
+    static const fixture short_f(length::short_texts);
+    return l == length::long_texts ? long_f : short_f;
 }
 
-std::vector<std::string> normalized_texts() {
+std::vector<std::string> normalized_texts(const fixture& f) {
     std::vector<std::string> out;
     pulso::normalizer n;
-    for (const std::string& t : data().texts) {
+    for (const std::string& t : f.c.texts) {
         out.emplace_back(n.normalize(t));
     }
     return out;
@@ -362,8 +370,13 @@ void finish(benchmark::State& state, const fixture& f) {
                             static_cast<std::int64_t>(k_texts));
 }
 
+/// The corpus a benchmark runs on: its argument (0 long texts, 1 short texts).
+length corpus_arg(const benchmark::State& state) {
+    return state.range(0) == 0 ? length::long_texts : length::short_texts;
+}
+
 void BM_Normalizer_Normalize(benchmark::State& state) {
-    const fixture& f = checked();
+    const fixture& f = checked(corpus_arg(state));
     if (!f.error.empty()) {
         state.SkipWithError(f.error.c_str());
         return;
@@ -376,15 +389,15 @@ void BM_Normalizer_Normalize(benchmark::State& state) {
     }
     finish(state, f);
 }
-BENCHMARK(BM_Normalizer_Normalize);
+BENCHMARK(BM_Normalizer_Normalize)->Arg(0)->Arg(1);
 
 void BM_BrandMatcher_Match(benchmark::State& state) {
-    const fixture& f = checked();
+    const fixture& f = checked(corpus_arg(state));
     if (!f.error.empty()) {
         state.SkipWithError(f.error.c_str());
         return;
     }
-    const auto texts = normalized_texts();
+    const auto texts = normalized_texts(f);
     pulso::brand_matcher::scratch s(f.matcher);
     std::vector<std::uint32_t> ids;
     std::size_t i = 0;
@@ -396,15 +409,15 @@ void BM_BrandMatcher_Match(benchmark::State& state) {
     finish(state, f);
     state.counters["brands"] = static_cast<double>(f.matcher.brand_count());
 }
-BENCHMARK(BM_BrandMatcher_Match);
+BENCHMARK(BM_BrandMatcher_Match)->Arg(0)->Arg(1);
 
 void BM_Tokens_Extract(benchmark::State& state) {
-    const fixture& f = checked();
+    const fixture& f = checked(corpus_arg(state));
     if (!f.error.empty()) {
         state.SkipWithError(f.error.c_str());
         return;
     }
-    const auto texts = normalized_texts();
+    const auto texts = normalized_texts(f);
     pulso::token_lists tokens;
     std::size_t i = 0;
     for (auto _ : state) {
@@ -414,10 +427,10 @@ void BM_Tokens_Extract(benchmark::State& state) {
     }
     finish(state, f);
 }
-BENCHMARK(BM_Tokens_Extract);
+BENCHMARK(BM_Tokens_Extract)->Arg(0)->Arg(1);
 
 void BM_Text_NormalizeMatch(benchmark::State& state) {
-    const fixture& f = checked();
+    const fixture& f = checked(corpus_arg(state));
     if (!f.error.empty()) {
         state.SkipWithError(f.error.c_str());
         return;
@@ -433,10 +446,10 @@ void BM_Text_NormalizeMatch(benchmark::State& state) {
     }
     finish(state, f);
 }
-BENCHMARK(BM_Text_NormalizeMatch);
+BENCHMARK(BM_Text_NormalizeMatch)->Arg(0)->Arg(1);
 
 void BM_Text_NormalizeMatchExtract(benchmark::State& state) {
-    const fixture& f = checked();
+    const fixture& f = checked(corpus_arg(state));
     if (!f.error.empty()) {
         state.SkipWithError(f.error.c_str());
         return;
@@ -456,7 +469,7 @@ void BM_Text_NormalizeMatchExtract(benchmark::State& state) {
     }
     finish(state, f);
 }
-BENCHMARK(BM_Text_NormalizeMatchExtract);
+BENCHMARK(BM_Text_NormalizeMatchExtract)->Arg(0)->Arg(1);
 
 } // namespace
 

@@ -37,6 +37,9 @@ std::uint64_t hash_of_words(const std::string_view* words, std::size_t n) noexce
 
 const lexicon_entry* lexicon_table::find_phrase(std::uint64_t h, const std::string_view* tokens,
                                                 std::size_t n) const noexcept {
+    if (!may_contain(h)) {
+        return nullptr; // the usual outcome: most phrase heads ("de", "la") start no phrase here
+    }
     auto equal = [tokens, n](const lexicon_entry& e) noexcept {
         if (e.words != n) {
             return false;
@@ -145,6 +148,10 @@ lexicon_table::lexicon_table(const lexicon_row* rows, std::size_t count) {
             e.kind[3] = term_kind::valence;
             e.value[3] = sum / static_cast<float>(valued);
         }
+    }
+    filter_.assign(std::size_t{1} << filter_log2_words, 0);
+    for (const lexicon_entry& e : entries_) {
+        filter_[e.hash >> (64 - filter_log2_words)] |= filter_bits(e.hash);
     }
     // Copy what the scorer reads per token into the slots.
     for (lexicon_slot& s : slots_) {

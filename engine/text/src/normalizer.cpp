@@ -6,7 +6,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace pulso {
 
@@ -29,9 +34,13 @@ constexpr std::array<char, 128> k_ascii_lower = [] {
 /// Hebrew, Arabic letters and their marks), computed once with utf8proc.
 struct small_cp_table {
     struct entry {
-        std::uint8_t n = 0;  ///< code points in the normalised form
-        bool cached = false; ///< false: longer than 4 code points, use utf8proc
+        std::uint8_t n = 0;     ///< code points in the normalised form
+        bool cached = false;    ///< false: longer than 4 code points, use utf8proc
+        bool has_space = false; ///< some code point of the form is white space: emit one by one
+        std::uint8_t bytes = 0; ///< UTF-8 length of the form (when !has_space)
         std::array<std::int32_t, 4> cps{};
+        /// The form in UTF-8 (when !has_space), zero padded: copied 16 bytes at a time.
+        std::array<char, 16> utf8{};
     };
     std::array<entry, 0x800 - 0x80> e{};
 
@@ -50,6 +59,13 @@ struct small_cp_table {
                 x.cached = true;
                 x.n = static_cast<std::uint8_t>(r);
                 std::copy_n(buf.begin(), r, x.cps.begin());
+                std::size_t b = 0;
+                for (std::size_t k = 0; k < x.n; ++k) {
+                    x.has_space = x.has_space || space_cp(x.cps[k]);
+                    b += static_cast<std::size_t>(utf8proc_encode_char(
+                        x.cps[k], reinterpret_cast<utf8proc_uint8_t*>(x.utf8.data() + b)));
+                }
+                x.bytes = static_cast<std::uint8_t>(b); // ≤ 4 code points of ≤ 3 bytes
             }
         }
     }
@@ -67,12 +83,45 @@ bool is_hangul(std::int32_t cp) noexcept {
 
 } // namespace
 
-void normalizer::ensure_room(std::size_t used, std::size_t extra) {
-    if (out_.size() < used + extra) {
-        // Only grows: steady state never reallocates. Doubling keeps growth amortised.
-        out_.resize(std::max(used + extra, out_.size() * 2));
+void normalizer::grow(std::size_t need) {
+    // Only grows: steady state never reallocates. Doubling keeps growth amortised.
+    out_.resize(std::max(need, out_.size() * 2));
+}
+
+inline void normalizer::ensure_room(std::size_t used, std::size_t extra) {
+    if (out_.size() < used + extra) [[unlikely]] {
+        grow(used + extra);
     }
 }
+
+namespace {
+
+/// Appends the UTF-8 encoding of a valid code point at `dst` (room ensured by the caller).
+inline std::size_t encode_utf8(std::int32_t cp, char* dst) noexcept {
+    const auto u = static_cast<std::uint32_t>(cp);
+    if (u < 0x80) {
+        dst[0] = static_cast<char>(u);
+        return 1;
+    }
+    if (u < 0x800) {
+        dst[0] = static_cast<char>(0xC0 | (u >> 6));
+        dst[1] = static_cast<char>(0x80 | (u & 0x3F));
+        return 2;
+    }
+    if (u < 0x10000) {
+        dst[0] = static_cast<char>(0xE0 | (u >> 12));
+        dst[1] = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+        dst[2] = static_cast<char>(0x80 | (u & 0x3F));
+        return 3;
+    }
+    dst[0] = static_cast<char>(0xF0 | (u >> 18));
+    dst[1] = static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+    dst[2] = static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    dst[3] = static_cast<char>(0x80 | (u & 0x3F));
+    return 4;
+}
+
+} // namespace
 
 // Why runs: NFKC + case fold + mark stripping of an ASCII byte is just lower-casing, and no
 // canonical composition or reordering crosses an ASCII character once combining marks are
@@ -87,8 +136,8 @@ void normalizer::ensure_room(std::size_t used, std::size_t extra) {
 // code point sends the whole run through utf8proc_decompose + utf8proc_normalize_utf32.
 std::size_t normalizer::normalize_run(const char* run, std::size_t len, std::size_t w) {
     // Each input code point (≥ 2 bytes here) yields at most 4 code points of ≤ 4 bytes, or
-    // itself; plus one pending space.
-    ensure_room(w, len * 8 + 1);
+    // itself; plus one pending space and the 16-byte copies of table forms.
+    ensure_room(w, len * 8 + 16);
     char* dst = out_.data();
     // White space is written eagerly as one ' ' unless the output is empty or already ends in
     // one (a normalised non-space never encodes to ' '); normalize() trims the end.
@@ -99,19 +148,19 @@ std::size_t normalizer::normalize_run(const char* run, std::size_t len, std::siz
             }
             return;
         }
-        w += static_cast<std::size_t>(
-            utf8proc_encode_char(cp, reinterpret_cast<utf8proc_uint8_t*>(dst + w)));
+        w += encode_utf8(cp, dst + w);
     };
 
     const std::size_t w0 = w;
     const small_cp_table& table = small_cps();
     const std::string_view s(run, len);
+    const auto* u = reinterpret_cast<const unsigned char*>(run);
     bool simple = true;
     for (std::size_t i = 0; i < len && simple;) {
         std::size_t n = 0;
-        const std::int32_t cp = decode_at(s, i, n);
-        i += n;
+        const std::int32_t cp = decode_utf8(u + i, u + len, n); // utf8proc_iterate's rules
         if (cp < 0) {
+            i += n;
             continue; // invalid byte: dropped
         }
         if (cp < 0x800) {
@@ -119,6 +168,12 @@ std::size_t normalizer::normalize_run(const char* run, std::size_t len, std::siz
             if (!e.cached) {
                 simple = false;
                 break;
+            }
+            i += n;
+            if (!e.has_space) {
+                std::memcpy(dst + w, e.utf8.data(), e.utf8.size());
+                w += e.bytes;
+                continue;
             }
             for (std::uint8_t k = 0; k < e.n; ++k) {
                 emit(e.cps[k]);
@@ -128,11 +183,21 @@ std::size_t normalizer::normalize_run(const char* run, std::size_t len, std::siz
         const utf8proc_property_t* p = utf8proc_get_property(cp);
         if (p->category == UTF8PROC_CATEGORY_MN || p->category == UTF8PROC_CATEGORY_MC ||
             p->category == UTF8PROC_CATEGORY_ME) {
+            i += n;
             continue; // STRIPMARK
         }
         if (p->decomp_seqindex == UINT16_MAX && p->casefold_seqindex == UINT16_MAX &&
             p->combining_class == 0 && p->comb_index == UINT16_MAX && !is_hangul(cp)) {
-            emit(cp);
+            if (space_cp(cp)) {
+                emit(cp);
+            } else {
+                // Unchanged: its valid input bytes are its encoding.
+                for (std::size_t k = 0; k < n; ++k) {
+                    dst[w + k] = run[i + k];
+                }
+                w += n;
+            }
+            i += n;
             continue;
         }
         simple = false;
@@ -176,7 +241,7 @@ std::size_t normalizer::normalize_run(const char* run, std::size_t len, std::siz
     if (r <= 0) {
         return w;
     }
-    ensure_room(w, static_cast<std::size_t>(r) * 4 + 1);
+    ensure_room(w, static_cast<std::size_t>(r) * 4 + 16);
     dst = out_.data();
     for (utf8proc_ssize_t k = 0; k < r; ++k) {
         // Normalised code points are valid scalars; room for their encoding ensured above.
@@ -185,60 +250,113 @@ std::size_t normalizer::normalize_run(const char* run, std::size_t len, std::siz
     return w;
 }
 
+namespace {
+
+/// Lower-cases 16 bytes into `out` (all 16 written) and returns how many of the first `avail`
+/// (1..16) the ASCII path takes as they are: up to the first byte that is ≥ 0x80, a control
+/// byte (< 0x20, which includes \t \n \v \f \r), or a space that follows a space (the byte
+/// before the block is a space when `space_before`).
+inline unsigned ascii_block(const unsigned char* in, unsigned avail, bool space_before,
+                            char* out) noexcept {
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+    // Signed compares: bytes ≥ 0x80 are negative, so they count as "< 0x20" and never as A-Z.
+    const auto ctrl =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+    const auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    v = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+#else
+    unsigned ctrl = 0;
+    unsigned sp = 0;
+    for (unsigned b = 0; b < 16; ++b) {
+        const unsigned char c = in[b];
+        ctrl |= static_cast<unsigned>(c < 0x20 || c >= 0x80) << b;
+        sp |= static_cast<unsigned>(c == ' ') << b;
+        out[b] = c < 0x80 ? k_ascii_lower[c] : static_cast<char>(c);
+    }
+#endif
+    const unsigned special =
+        ctrl | (sp & ((sp << 1) | (space_before ? 1U : 0U))) | (~0U << avail) | 0x10000U;
+    return static_cast<unsigned>(std::countr_zero(special));
+}
+
+} // namespace
+
 std::string_view normalizer::normalize(std::string_view utf8) {
-    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
     const char* p = utf8.data();
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
     const std::size_t n = utf8.size();
-    // ASCII output never exceeds the input consumed; a non-ASCII run re-ensures room.
-    ensure_room(0, n + 1);
+    // Invariant: out_.size() ≥ w + (n - i) + 16, so that the ASCII path (output never longer
+    // than the input it consumes) may always store 16 bytes; a non-ASCII run re-ensures it.
+    ensure_room(0, n + 16);
     char* dst = out_.data();
     std::size_t w = 0;
     std::size_t i = 0;
     while (i < n) {
-        // Eight ASCII bytes at a time (SWAR): lower-case A-Z and copy, when the block holds no
-        // control byte, no two adjacent spaces, and does not start with a space that would
-        // follow another space (or lead the text).
-        while (i + 8 <= n) {
-            std::uint64_t x = 0;
-            std::memcpy(&x, p + i, 8);
-            if ((x & k_high) != 0 || ((x + 0x60 * k_ones) & k_high) != k_high) {
-                break; // non-ASCII or a byte < 0x20 (tab, newline, ...): byte loop
-            }
-            const std::uint64_t y = x ^ (0x20 * k_ones);
-            const std::uint64_t sp = ~(((y & 0x7F * k_ones) + 0x7F * k_ones)) & k_high;
-            if ((sp & (sp << 8)) != 0 || ((sp & 0x80) != 0 && (w == 0 || dst[w - 1] == ' '))) {
-                break;
-            }
-            // Per byte b < 0x80: b + 0x3F has the high bit iff b ≥ 'A'; b + 0x25 iff b > 'Z'.
-            const std::uint64_t upper = (x + 0x3F * k_ones) & ~(x + 0x25 * k_ones) & k_high;
-            x |= upper >> 2;
-            std::memcpy(dst + w, &x, 8);
-            w += 8;
-            i += 8;
-        }
-        // Byte loop up to the next block boundary or non-ASCII byte.
-        const std::size_t stop = std::min(n, i + 8);
-        while (i < stop && static_cast<unsigned char>(p[i]) < 0x80) {
-            const auto c = static_cast<unsigned char>(p[i++]);
-            if ((k_ascii_class[c] & k_space) != 0) {
-                if (w != 0 && dst[w - 1] != ' ') {
-                    dst[w++] = ' ';
-                }
+        // ASCII 16 bytes at a time: lower-case and copy up to the first special byte.
+        unsigned used = 0;
+        do {
+            const std::size_t left = n - i;
+            const bool space_before = w == 0 || dst[w - 1] == ' ';
+            if (left >= 16) [[likely]] {
+                used = ascii_block(u + i, 16, space_before, dst + w);
             } else {
-                dst[w++] = k_ascii_lower[c];
+                // The tail: the 16 bytes ending at the text's end (bytes before i are already
+                // done), moved down so that byte i comes first; short texts go through a copy.
+                alignas(16) std::array<unsigned char, 32> tmp{};
+                if (n >= 16) {
+                    std::memcpy(tmp.data(), u + n - 16, 16);
+                    used = ascii_block(tmp.data() + 16 - left, static_cast<unsigned>(left),
+                                       space_before, dst + w);
+                } else {
+                    for (std::size_t k = 0; k < left; ++k) {
+                        tmp[k] = u[i + k];
+                    }
+                    used =
+                        ascii_block(tmp.data(), static_cast<unsigned>(left), space_before, dst + w);
+                }
+            }
+            w += used;
+            i += used;
+        } while (used == 16 && i < n);
+        if (i >= n) {
+            break;
+        }
+        const unsigned char c = u[i];
+        if (c < 0x80) {
+            // White space (collapsed), or another control byte (kept as it is).
+            if ((k_ascii_class[c] & k_space) == 0) {
+                dst[w++] = static_cast<char>(c);
+            } else if (w != 0 && dst[w - 1] != ' ') {
+                dst[w++] = ' ';
+            }
+            ++i;
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (j < n && u[j] >= 0x80) {
+            ++j;
+        }
+        if (j - i == 2 && c >= 0xC2 && c < 0xE0 && (u[i + 1] & 0xC0) == 0x80) {
+            // The most common run: one 2-byte code point between ASCII bytes (é, ñ, ç).
+            const auto cp = static_cast<std::size_t>(((c & 0x1FU) << 6) | (u[i + 1] & 0x3FU));
+            const auto& e = small_cps().e[cp - 0x80];
+            if (e.cached && !e.has_space) {
+                ensure_room(w, (n - j) + 16 + e.utf8.size());
+                dst = out_.data();
+                std::memcpy(dst + w, e.utf8.data(), e.utf8.size());
+                w += e.bytes;
+                i = j;
+                continue;
             }
         }
-        if (i < n && static_cast<unsigned char>(p[i]) >= 0x80) {
-            std::size_t j = i;
-            while (j < n && static_cast<unsigned char>(p[j]) >= 0x80) {
-                ++j;
-            }
-            w = normalize_run(p + i, j - i, w);
-            i = j;
-            ensure_room(w, n - i + 1);
-            dst = out_.data();
-        }
+        w = normalize_run(p + i, j - i, w);
+        i = j;
+        ensure_room(w, (n - i) + 16);
+        dst = out_.data();
     }
     if (w != 0 && dst[w - 1] == ' ') {
         --w;

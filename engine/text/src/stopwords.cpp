@@ -183,7 +183,7 @@ consteval std::array<packed_key, k_stopword_slots> build_table() {
     for (std::span<const std::string_view> list : k_lists) {
         for (std::string_view w : list) {
             const packed_key k = pack(w);
-            for (std::size_t i = packed_hash(k) & (k_stopword_slots - 1);;
+            for (std::size_t i = text_detail::stopword_slot(packed_hash(k));;
                  i = (i + 1) & (k_stopword_slots - 1)) {
                 if (t[i] == k) {
                     break;
@@ -203,9 +203,24 @@ consteval std::array<packed_key, k_stopword_slots> build_table() {
     return t;
 }
 
+using filter_array =
+    std::array<std::uint64_t, (std::size_t{1} << text_detail::k_stopword_filter_bits) / 64>;
+
+consteval filter_array build_filter() {
+    filter_array f{};
+    for (std::span<const std::string_view> list : k_lists) {
+        for (std::string_view w : list) {
+            const std::size_t b = text_detail::stopword_filter_bit(packed_hash(pack(w)));
+            f[b >> 6] |= std::uint64_t{1} << (b & 63);
+        }
+    }
+    return f;
+}
+
 } // namespace
 
 constexpr std::array<packed_key, k_stopword_slots> text_detail::k_stopword_table = build_table();
+constexpr filter_array text_detail::k_stopword_filter = build_filter();
 
 std::span<const std::span<const std::string_view>> text_detail::stopword_lists() noexcept {
     return k_lists;

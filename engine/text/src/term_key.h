@@ -30,9 +30,10 @@ constexpr packed_key pack(std::string_view w) noexcept {
     return k;
 }
 
+/// Hash of a packed word: two independent multiplies (short latency); use its high bits, which
+/// depend on every byte (the low bits of a product see only the low bits of its factors).
 constexpr std::uint64_t packed_hash(const packed_key& k) noexcept {
-    std::uint64_t h = (k.lo ^ (k.hi * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
-    return h ^ (h >> 31);
+    return (k.lo * 0x9E3779B97F4A7C15ULL) ^ (k.hi * 0xBF58476D1CE4E5B9ULL);
 }
 
 /// Every stopword is at most this long (checked at compile time in stopwords.cpp), so longer
@@ -40,17 +41,43 @@ constexpr std::uint64_t packed_hash(const packed_key& k) noexcept {
 inline constexpr std::size_t k_stopword_max_len = 10;
 
 /// Slots of the stopword table: a power of two, load factor about 0.3 (601 distinct words), so
-/// that a miss — the common case — ends after one or two probes.
-inline constexpr std::size_t k_stopword_slots = 2048;
+/// that a miss ends after one or two probes.
+inline constexpr unsigned k_stopword_slot_bits = 11;
+inline constexpr std::size_t k_stopword_slots = std::size_t{1} << k_stopword_slot_bits;
 
-/// Open-addressing (linear probing from packed_hash) table of all stopwords, empty slots all
+/// Bits of the stopword filter: a bit map over 13 other bits of packed_hash, set for every
+/// stopword. 1 KiB stays in cache where the 32 KiB table does not (other stages share it), and
+/// rejects about 93 % of the words that are not stopwords with one load. (Measured: a
+/// branch-free fixed-window probe of the table instead was slower in the engine.)
+inline constexpr unsigned k_stopword_filter_bits = 13;
+
+/// Slot of a hash in the stopword table (its top bits).
+constexpr std::size_t stopword_slot(std::uint64_t h) noexcept {
+    return static_cast<std::size_t>(h >> (64 - k_stopword_slot_bits));
+}
+
+/// Bit of a hash in the stopword filter (the bits below the slot bits).
+constexpr std::size_t stopword_filter_bit(std::uint64_t h) noexcept {
+    return static_cast<std::size_t>(h >> (64 - k_stopword_slot_bits - k_stopword_filter_bits)) &
+           ((std::size_t{1} << k_stopword_filter_bits) - 1);
+}
+
+/// Open-addressing (linear probing from stopword_slot) table of all stopwords, empty slots all
 /// zero. Built at compile time in stopwords.cpp, so it is usable from any static initialiser.
 extern const std::array<packed_key, k_stopword_slots> k_stopword_table;
+
+/// The filter bit map (see k_stopword_filter_bits), built with the table.
+extern const std::array<std::uint64_t, (std::size_t{1} << k_stopword_filter_bits) / 64>
+    k_stopword_filter;
 
 /// Stopword lookup for a packed word; `h` is packed_hash(k). Any bytes may be packed: a word
 /// with bytes outside a-z is simply never found.
 inline bool is_stopword_packed(const packed_key& k, std::uint64_t h) noexcept {
-    for (std::size_t i = h & (k_stopword_slots - 1);; i = (i + 1) & (k_stopword_slots - 1)) {
+    const std::size_t f = stopword_filter_bit(h);
+    if (((k_stopword_filter[f >> 6] >> (f & 63)) & 1) == 0) {
+        return false;
+    }
+    for (std::size_t i = stopword_slot(h);; i = (i + 1) & (k_stopword_slots - 1)) {
         const packed_key& s = k_stopword_table[i];
         if (s == k) {
             return true;

@@ -32,12 +32,14 @@ namespace {
 using namespace text_detail;
 
 /// Bit masks of one 64-byte chunk; bit b describes byte 64 * chunk + b.
+/// No member initialisers: the stack array in extract_tokens is written by classify() before
+/// it is read, so zeroing it first would be wasted stores on every call.
 struct chunk_masks {
-    std::uint64_t word = 0;  ///< part of a word code point
-    std::uint64_t digit = 0; ///< part of a decimal-digit code point
-    std::uint64_t high = 0;  ///< byte ≥ 0x80
-    std::uint64_t cont = 0;  ///< continuation byte of a valid multi-byte code point
-    std::uint64_t hash = 0;  ///< `#`
+    std::uint64_t word;  ///< part of a word code point
+    std::uint64_t digit; ///< part of a decimal-digit code point
+    std::uint64_t high;  ///< byte ≥ 0x80
+    std::uint64_t cont;  ///< continuation byte of a valid multi-byte code point
+    std::uint64_t hash;  ///< `#`
 };
 
 using mask_field = std::uint64_t chunk_masks::*;
@@ -66,55 +68,87 @@ inline std::size_t run_end(const chunk_masks* c, std::size_t s) noexcept {
     return (w << 6) + static_cast<std::size_t>(std::countr_zero(x));
 }
 
-/// Classifies the ASCII bytes of 64 bytes at `p` (all readable).
-inline void classify_ascii(const unsigned char* p, chunk_masks& m) noexcept {
+/// Masks of 16 bytes: bit b describes byte b.
+struct block_masks {
+    std::uint32_t word = 0;
+    std::uint32_t digit = 0;
+    std::uint32_t high = 0;
+    std::uint32_t hash = 0;
+};
+
+/// Classifies the ASCII bytes of the 16 bytes at `p` (all readable).
+inline block_masks classify16(const unsigned char* p) noexcept {
+    block_masks r;
 #if defined(__SSE2__)
-    const __m128i k20 = _mm_set1_epi8(0x20);
-    const __m128i ka = _mm_set1_epi8('a');
-    const __m128i k25 = _mm_set1_epi8(25);
-    const __m128i k0 = _mm_set1_epi8('0');
-    const __m128i k9 = _mm_set1_epi8(9);
-    const __m128i kus = _mm_set1_epi8('_');
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Letters: (v | 0x20) - 'a' < 26 unsigned, true only for A-Z and a-z.
+    const __m128i t = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i alpha = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(25)), t);
+    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    const __m128i w = _mm_or_si128(_mm_or_si128(alpha, dig), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    r.word = static_cast<std::uint32_t>(_mm_movemask_epi8(w));
+    r.digit = static_cast<std::uint32_t>(_mm_movemask_epi8(dig));
+    r.high = static_cast<std::uint32_t>(_mm_movemask_epi8(v));
+    r.hash = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('#'))));
+#else
+    for (unsigned b = 0; b < 16; ++b) {
+        const unsigned char c = p[b];
+        if (c >= 0x80) {
+            r.high |= 1U << b;
+            continue;
+        }
+        r.hash |= static_cast<std::uint32_t>(c == '#') << b;
+        const std::uint8_t cls = k_ascii_class[c];
+        r.word |= static_cast<std::uint32_t>(cls & k_word) << b;
+        r.digit |= static_cast<std::uint32_t>((cls & k_digit) != 0) << b;
+    }
+#endif
+    return r;
+}
+
+/// Classifies the ASCII bytes [base, min(base + 64, n)) of `t` into `m` (bits past n stay 0),
+/// reading nothing past t[n - 1]: the last partial 16-byte block is loaded so that it ends at
+/// t[n - 1] (when n ≥ 16) and its masks shifted into place, so no tail is copied.
+inline void classify_ascii(const unsigned char* t, std::size_t n, std::size_t base,
+                           chunk_masks& m) noexcept {
     std::uint64_t word = 0;
     std::uint64_t digit = 0;
     std::uint64_t high = 0;
     std::uint64_t hash = 0;
-    const __m128i khash = _mm_set1_epi8('#');
-    for (int j = 0; j < 4; ++j) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * j));
-        // Letters: (v | 0x20) - 'a' < 26 unsigned, true only for A-Z and a-z.
-        const __m128i t = _mm_sub_epi8(_mm_or_si128(v, k20), ka);
-        const __m128i alpha = _mm_cmpeq_epi8(_mm_min_epu8(t, k25), t);
-        const __m128i d = _mm_sub_epi8(v, k0);
-        const __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(d, k9), d);
-        const __m128i w = _mm_or_si128(_mm_or_si128(alpha, dig), _mm_cmpeq_epi8(v, kus));
-        const auto shift = static_cast<unsigned>(16 * j);
-        word |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(w))) << shift;
-        digit |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(dig))) << shift;
-        high |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(v))) << shift;
-        hash |= static_cast<std::uint64_t>(
-                    static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, khash))))
-                << shift;
+    for (unsigned j = 0; j < 4; ++j) {
+        const std::size_t off = base + 16 * j;
+        block_masks r;
+        if (off + 16 <= n) [[likely]] {
+            r = classify16(t + off);
+        } else if (off >= n) {
+            break;
+        } else {
+            const auto rest = static_cast<unsigned>(n - off); // 1..15
+            if (n >= 16) {
+                r = classify16(t + n - 16);
+                r.word >>= 16 - rest;
+                r.digit >>= 16 - rest;
+                r.high >>= 16 - rest;
+                r.hash >>= 16 - rest;
+            } else {
+                std::array<unsigned char, 16> tail{}; // zero bytes: no class
+                for (unsigned k = 0; k < rest; ++k) {
+                    tail[k] = t[off + k];
+                }
+                r = classify16(tail.data());
+            }
+        }
+        const unsigned shift = 16 * j;
+        word |= std::uint64_t{r.word} << shift;
+        digit |= std::uint64_t{r.digit} << shift;
+        high |= std::uint64_t{r.high} << shift;
+        hash |= std::uint64_t{r.hash} << shift;
     }
     m.hash = hash;
     m.word |= word;
     m.digit |= digit;
     m.high = high;
-#else
-    std::uint64_t high = 0;
-    for (unsigned b = 0; b < 64; ++b) {
-        const unsigned char c = p[b];
-        if (c >= 0x80) {
-            high |= std::uint64_t{1} << b;
-            continue;
-        }
-        m.hash |= static_cast<std::uint64_t>(c == '#') << b;
-        const std::uint8_t cls = k_ascii_class[c];
-        m.word |= static_cast<std::uint64_t>(cls & k_word) << b;
-        m.digit |= static_cast<std::uint64_t>((cls & k_digit) != 0) << b;
-    }
-    m.high = high;
-#endif
 }
 
 /// Masks keeping the first m bytes (m = 0..16) of a 16-byte little-endian load.
@@ -129,32 +163,48 @@ constexpr std::array<packed_key, k_packed_max + 1> k_prefix_masks = [] {
     return t;
 }();
 
-/// Packs the first min(len, 16) bytes at `p`; `avail` bytes are readable from `p`.
-inline packed_key load_key(const unsigned char* p, std::size_t len, std::size_t avail) noexcept {
+/// Packs the first min(len, 16) bytes at `p`; `avail` ≥ len bytes are readable from `p`, and
+/// `before` bytes before it.
+inline packed_key load_key(const unsigned char* p, std::size_t len, std::size_t avail,
+                           std::size_t before) noexcept {
     const std::size_t m = len < k_packed_max ? len : k_packed_max;
     packed_key k;
     if (avail >= 16) [[likely]] {
         std::memcpy(&k.lo, p, 8);
         std::memcpy(&k.hi, p + 8, 8);
-        k.lo &= k_prefix_masks[m].lo;
-        k.hi &= k_prefix_masks[m].hi;
+    } else if (avail + before >= 16) {
+        // Near the end of the text: load the 16 bytes that end at p + avail, shift down.
+        std::uint64_t lo = 0;
+        std::uint64_t hi = 0;
+        std::memcpy(&lo, p + avail - 16, 8);
+        std::memcpy(&hi, p + avail - 8, 8);
+        const auto drop = static_cast<unsigned>(8 * (16 - avail)); // 8..128 bits
+        if (drop >= 64) {
+            k.lo = hi >> (drop - 64);
+        } else {
+            k.lo = (lo >> drop) | (hi << (64 - drop));
+            k.hi = hi >> drop;
+        }
+    } else {
+        for (std::size_t i = 0; i < m; ++i) {
+            const auto b = static_cast<std::uint64_t>(p[i]);
+            if (i < 8) {
+                k.lo |= b << (8 * i);
+            } else {
+                k.hi |= b << (8 * (i - 8));
+            }
+        }
         return k;
     }
-    for (std::size_t i = 0; i < m; ++i) {
-        const auto b = static_cast<std::uint64_t>(p[i]);
-        if (i < 8) {
-            k.lo |= b << (8 * i);
-        } else {
-            k.hi |= b << (8 * (i - 8));
-        }
-    }
+    k.lo &= k_prefix_masks[m].lo;
+    k.hi &= k_prefix_masks[m].hi;
     return k;
 }
 
-/// Hash for deduplication: the packed prefix mixed with the length (words longer than 16 bytes
-/// that share a prefix still spread).
+/// Hash for deduplication (its top bits pick the slot): the packed prefix mixed with the length
+/// (words longer than 16 bytes that share a prefix still spread).
 inline std::uint64_t dedupe_hash(std::uint64_t prefix_hash, std::size_t len) noexcept {
-    return prefix_hash ^ (static_cast<std::uint64_t>(len) * 0x9E3779B97F4A7C15ULL);
+    return prefix_hash + (static_cast<std::uint64_t>(len) * 0xD6E8FEB86659FD93ULL);
 }
 
 /// Keeps one output list distinct: an open-addressing table of the items' packed prefixes and
@@ -180,7 +230,7 @@ class dedupe {
     [[gnu::always_inline]] void add(std::vector<std::string_view>& list, const unsigned char* p,
                                     std::size_t len, const packed_key& k, std::uint64_t h) {
         const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        for (std::size_t i = static_cast<std::size_t>(h >> shift_);; i = (i + 1) & mask) {
             slot& s = slots_[i];
             if (s.gen != cur_) {
                 s.lo = k.lo;
@@ -215,13 +265,14 @@ class dedupe {
     [[gnu::noinline, gnu::cold]] void grow(const std::vector<std::string_view>& list) {
         const std::size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
         slots_.assign(cap, slot{});
+        shift_ = static_cast<unsigned>(64 - std::countr_zero(cap));
         cur_ = 1;
         const std::size_t mask = cap - 1;
         for (std::size_t k = 0; k < list.size(); ++k) {
             const auto* p = reinterpret_cast<const unsigned char*>(list[k].data());
-            const packed_key key = load_key(p, list[k].size(), 0);
+            const packed_key key = load_key(p, list[k].size(), list[k].size(), 0);
             const std::uint64_t h = dedupe_hash(packed_hash(key), list[k].size());
-            std::size_t i = h & mask;
+            std::size_t i = static_cast<std::size_t>(h >> shift_);
             while (slots_[i].gen == cur_) {
                 i = (i + 1) & mask;
             }
@@ -230,37 +281,33 @@ class dedupe {
     }
 
     std::vector<slot> slots_;
+    unsigned shift_ = 64; ///< 64 - log2(slots_.size()): slot = top bits of the hash
     std::uint32_t cur_ = 0;
     std::size_t count_ = 0;
 };
 
 /// Per-thread scratch, so that extract_tokens stays stateless for callers. Buffers only grow.
 struct scratch {
-    std::vector<chunk_masks> chunks;
+    std::vector<chunk_masks> chunks; ///< texts longer than k_stack_chunks chunks
     dedupe hashtags;
     dedupe terms;
 };
 
-/// Pass 1: fills chunks[0 .. n/64] (plus one all-zero chunk after the last).
-void classify(const unsigned char* t, std::size_t n, std::vector<chunk_masks>& chunks) {
-    const std::size_t nchunks = (n + 63) / 64;
-    chunks.resize(nchunks + 1);
-    chunks[nchunks] = chunk_masks{};
+/// Chunks kept on the stack: texts up to 256 bytes (nearly all mentions) touch no vector.
+constexpr std::size_t k_stack_chunks = 4;
+
+/// Pass 1: fills c[0 .. nchunks) and the all-zero chunk c[nchunks].
+void classify(const unsigned char* t, std::size_t n, chunk_masks* c, std::size_t nchunks) {
+    c[nchunks] = chunk_masks{};
     const std::array<std::uint8_t, 0x800>* small = nullptr;
-    chunk_masks spill;      // bits of code points that started in the previous chunk
+    chunk_masks spill{};    // bits of code points that started in the previous chunk
     std::size_t resume = 0; // the next byte that starts a code point (past a multi-byte one)
-    for (std::size_t c = 0; c < nchunks; ++c) {
-        chunk_masks& m = chunks[c];
+    for (std::size_t ci = 0; ci < nchunks; ++ci) {
+        chunk_masks& m = c[ci];
         m = spill;
         spill = chunk_masks{};
-        const std::size_t base = c * 64;
-        if (n - base >= 64) {
-            classify_ascii(t + base, m);
-        } else {
-            alignas(16) std::array<unsigned char, 64> tail{}; // zero bytes: no class
-            std::memcpy(tail.data(), t + base, n - base);
-            classify_ascii(tail.data(), m);
-        }
+        const std::size_t base = ci * 64;
+        classify_ascii(t, n, base, m);
         std::uint64_t todo = m.high;
         if (todo == 0) {
             continue;
@@ -329,9 +376,15 @@ void extract_tokens(std::string_view text, token_lists& out) {
     if (n == 0) {
         return;
     }
-    classify(t, n, st.chunks);
-    const chunk_masks* c = st.chunks.data();
-    const std::size_t nchunks = st.chunks.size() - 1;
+    const std::size_t nchunks = (n + 63) / 64;
+    std::array<chunk_masks, k_stack_chunks + 1> local; // written by classify() before use
+    chunk_masks* chunks = local.data();
+    if (nchunks > k_stack_chunks) {
+        st.chunks.resize(nchunks + 1); // only grows
+        chunks = st.chunks.data();
+    }
+    classify(t, n, chunks, nchunks);
+    const chunk_masks* c = chunks;
 
     // Candidates per chunk: `#` at a boundary followed by a word character (a hashtag), and
     // starts of word runs of at least 3 bytes (shorter runs are neither terms nor URLs).
@@ -360,7 +413,7 @@ void extract_tokens(std::string_view text, token_lists& out) {
             }
             if (t[i] == '#') {
                 const std::size_t len = pos - i;
-                const packed_key k = load_key(t + i, len, n - i);
+                const packed_key k = load_key(t + i, len, n - i, i);
                 st.hashtags.add(out.hashtags, t + i, len, k, dedupe_hash(packed_hash(k), len));
                 continue;
             }
@@ -403,14 +456,14 @@ void extract_tokens(std::string_view text, token_lists& out) {
                 if (all_set(c, &chunk_masks::digit, s, e)) {
                     continue;
                 }
-                const packed_key k = load_key(t + s, len, n - s);
+                const packed_key k = load_key(t + s, len, n - s, s);
                 st.terms.add(out.terms, t + s, len, k, dedupe_hash(packed_hash(k), len));
                 continue;
             }
             if (digit == full) {
                 continue; // all decimal digits
             }
-            const packed_key k = load_key(t + s, len, n - s);
+            const packed_key k = load_key(t + s, len, n - s, s);
             const std::uint64_t ph = packed_hash(k);
             if (high == 0) {
                 // ASCII: the only shape a stopword has.
@@ -426,5 +479,4 @@ void extract_tokens(std::string_view text, token_lists& out) {
         }
     }
 }
-
 } // namespace pulso

@@ -115,7 +115,7 @@ void key_hashes::compute(const enriched_mention& em, std::vector<std::uint64_t>&
     }
     hashtags = std::span<const std::uint64_t>(storage.data(), em.hashtags.size());
     terms = std::span<const std::uint64_t>(storage.data() + em.hashtags.size(), em.terms.size());
-    author = hash64(em.m->author_id);
+    author = hash64_fast(em.m->author_id); // == hash64
     cluster = space_saving<std::uint64_t>::hash_key(em.cluster_key);
 }
 
@@ -138,6 +138,9 @@ void brand_window::prefetch_counters(const key_hashes& kh) const noexcept {
         terms.prefetch_counter(h);
     }
     clusters.prefetch_counter(kh.cluster);
+    hashtags.prefetch_victim();
+    terms.prefetch_victim();
+    clusters.prefetch_victim();
 }
 
 void brand_window::add(const enriched_mention& em) {
@@ -153,7 +156,7 @@ void brand_window::add(const enriched_mention& em) {
         }
         kh.hashtags = std::span<const std::uint64_t>(buf.data(), em.hashtags.size());
         kh.terms = std::span<const std::uint64_t>(buf.data() + em.hashtags.size(), em.terms.size());
-        kh.author = hash64(em.m->author_id);
+        kh.author = hash64_fast(em.m->author_id);
         kh.cluster = space_saving<std::uint64_t>::hash_key(em.cluster_key);
         add(em, kh);
         return;

@@ -2,9 +2,13 @@
 
 #include "pulso/core/assert.h"
 #include "pulso/core/hash.h"
+#include "pulso/window/fast_hash.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <new>
+#include <sys/mman.h>
 
 namespace pulso {
 
@@ -17,6 +21,42 @@ struct dedupe_slot {
 };
 
 constexpr std::size_t k_dedupe_min_slots = 1024;
+
+/// Allocator for the dedupe table: blocks of 2 MiB and more are 2 MiB-aligned and advised as
+/// transparent huge pages. The table is tens of MiB of random probes (one per mention); with
+/// 4 KiB pages nearly every probe also misses the TLB, and the page walk showed as much as
+/// the cache miss itself. Where THP is off the advice is ignored: same results, slower.
+template <class T> struct huge_page_allocator {
+    using value_type = T;
+    static constexpr std::size_t k_huge = std::size_t{2} << 20;
+
+    huge_page_allocator() = default;
+    template <class U> explicit huge_page_allocator(const huge_page_allocator<U>& /*other*/) {}
+
+    T* allocate(std::size_t n) {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes < k_huge) {
+            return static_cast<T*>(::operator new(bytes));
+        }
+        const std::size_t rounded = (bytes + k_huge - 1) / k_huge * k_huge;
+        void* p = std::aligned_alloc(k_huge, rounded);
+        if (p == nullptr) {
+            throw std::bad_alloc();
+        }
+        (void)::madvise(p, rounded, MADV_HUGEPAGE); // a hint: failure changes nothing
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        if (n * sizeof(T) < k_huge) {
+            ::operator delete(p);
+        } else {
+            std::free(p);
+        }
+    }
+    template <class U> bool operator==(const huge_page_allocator<U>& /*other*/) const noexcept {
+        return true;
+    }
+};
 
 /// One open window of the partition: `*`, per-brand windows indexed by brand id, the ids
 /// touched (to hand them out in id order), and the smallest input offset folded into it.
@@ -47,9 +87,11 @@ struct partition_windows::impl {
     std::size_t free_all_cap;
 
     std::vector<std::uint64_t> hash_storage; ///< key_hashes of the mention being folded
+    key_hashes kh;                           ///< points into hash_storage
     std::vector<brand_window*> targets;      ///< windows the mention being folded goes into
+    std::vector<open_window*> found;         ///< open windows peek() found for the mention
 
-    std::vector<dedupe_slot> dedupe;
+    std::vector<dedupe_slot, huge_page_allocator<dedupe_slot>> dedupe;
     std::vector<dedupe_slot> dedupe_scratch;
     std::size_t dedupe_count = 0;
 
@@ -84,12 +126,21 @@ struct partition_windows::impl {
         }
     }
 
-    /// True when `id` was accepted within the horizon; otherwise records it as accepted at `t`.
-    bool dedupe_check_insert(std::string_view id, millis t) {
-        std::uint64_t h = hash64(id);
-        if (h == 0) {
-            h = 1;
-        }
+    static std::uint64_t dedupe_hash(std::string_view id) noexcept {
+        const std::uint64_t h = hash64_fast(id); // == hash64(id)
+        return h == 0 ? 1 : h;                   // 0 marks an empty slot
+    }
+
+    /// Hints the cache about the slot dedupe_check_insert(h, …) probes first. The table is far
+    /// larger than the caches (an id per mention over 10 minutes), so this is a memory miss
+    /// that add() overlaps with hashing the keys and finding the target windows.
+    void dedupe_prefetch(std::uint64_t h) const noexcept {
+        __builtin_prefetch(&dedupe[static_cast<std::size_t>(h) & (dedupe.size() - 1)]);
+    }
+
+    /// True when the id of hash `h` (from dedupe_hash) was accepted within the horizon;
+    /// otherwise records it as accepted at `t`.
+    bool dedupe_check_insert(std::uint64_t h, millis t) {
         for (;;) {
             const std::size_t mask = dedupe.size() - 1;
             std::size_t i = static_cast<std::size_t>(h) & mask;
@@ -173,6 +224,50 @@ struct partition_windows::impl {
         return **windows.insert(it, std::move(w));
     }
 
+    /// Finds, without changing anything, the brand windows the mention would go into when they
+    /// all exist already (the common case): fills `found` and `targets` and returns true.
+    /// Otherwise returns false and leaves `targets` empty.
+    bool peek(const enriched_mention& em, millis first_start, millis last_start, millis wm) {
+        auto it = windows.end();
+        for (millis start = last_start; start >= first_start; start -= opts.slide) {
+            if (is_final(start, wm)) {
+                break; // so are all older ones
+            }
+            while (it != windows.begin() && (*std::prev(it))->start > start) {
+                --it;
+            }
+            if (it == windows.begin() || (*std::prev(it))->start != start) {
+                break;
+            }
+            open_window& w = **std::prev(it);
+            for (const std::uint32_t b : em.brands) {
+                if (b >= w.by_brand.size() || !w.by_brand[b]) {
+                    found.clear();
+                    return false;
+                }
+            }
+            found.push_back(&w);
+        }
+        // Every non-final window holding t must have been found (newest first above).
+        millis need = 0;
+        for (millis start = first_start; start <= last_start; start += opts.slide) {
+            need += is_final(start, wm) ? 0 : 1;
+        }
+        if (static_cast<millis>(found.size()) != need) {
+            found.clear();
+            return false;
+        }
+        // Same order as collect(): oldest window first, `*` before its brands.
+        for (std::size_t i = found.size(); i-- > 0;) {
+            open_window& w = *found[i];
+            targets.push_back(w.all.get());
+            for (const std::uint32_t b : em.brands) {
+                targets.push_back(w.by_brand[b].get());
+            }
+        }
+        return true;
+    }
+
     /// Collects the brand windows of `w` the mention goes into (creating them as needed).
     void collect(open_window& w, const enriched_mention& em) {
         targets.push_back(w.all.get());
@@ -192,12 +287,14 @@ struct partition_windows::impl {
 
     /// Folds into every collected window. Sketches of many brands do not stay in cache, so the
     /// misses are issued together first (index slots, then the counters they point to).
-    void fold_targets(const enriched_mention& em) {
-        key_hashes kh;
-        kh.compute(em, hash_storage);
+    void prefetch_targets() const noexcept {
         for (const brand_window* w : targets) {
             w->prefetch(kh);
         }
+    }
+
+    /// Folds into every collected window (their index slots prefetched already).
+    void fold_targets(const enriched_mention& em) {
         for (const brand_window* w : targets) {
             w->prefetch_counters(kh);
         }
@@ -238,23 +335,46 @@ partition_windows::~partition_windows() = default;
 fold_result partition_windows::add(const enriched_mention& em, millis final_wm) {
     impl& s = *impl_;
     const millis t = em.m->created_at;
-    if (s.dedupe_check_insert(em.m->id, t)) {
-        return fold_result::duplicate;
-    }
-    s.max_event = std::max(s.max_event, t);
-    s.wm_floor = std::max(s.wm_floor, final_wm);
+    // The dedupe slot is a memory miss: start it, then do the work that does not depend on its
+    // answer and changes nothing (hash the keys, find the target windows and start their
+    // sketch misses), and only then look at the slot.
+    const std::uint64_t id_hash = impl::dedupe_hash(em.m->id);
+    s.dedupe_prefetch(id_hash);
+    s.kh.compute(em, s.hash_storage);
 
+    const millis wm = std::max(s.wm_floor, final_wm);
     const millis size = s.opts.size;
     const millis slide = s.opts.slide;
     const millis last_start = floor_div(t, slide) * slide;
-    if (s.is_final(last_start, s.wm_floor)) {
-        return fold_result::late; // the newest window holding t is final, so all are
-    }
     const millis first_start = (floor_div(t - size, slide) + 1) * slide;
-    for (millis start = first_start; start <= last_start; start += slide) {
-        if (!s.is_final(start, s.wm_floor)) {
-            s.collect(s.window_at(start, em.offset), em);
+    const bool late = s.is_final(last_start, wm); // the newest window holding t: so are all
+    const bool peeked = !late && s.peek(em, first_start, last_start, wm);
+    if (peeked) {
+        s.prefetch_targets();
+    }
+
+    if (s.dedupe_check_insert(id_hash, t)) {
+        s.targets.clear();
+        s.found.clear();
+        return fold_result::duplicate;
+    }
+    s.max_event = std::max(s.max_event, t);
+    s.wm_floor = wm;
+    if (late) {
+        return fold_result::late;
+    }
+    if (peeked) {
+        for (open_window* w : s.found) {
+            w->min_offset = std::min(w->min_offset, em.offset);
         }
+        s.found.clear();
+    } else {
+        for (millis start = first_start; start <= last_start; start += slide) {
+            if (!s.is_final(start, wm)) {
+                s.collect(s.window_at(start, em.offset), em);
+            }
+        }
+        s.prefetch_targets();
     }
     s.fold_targets(em);
     return fold_result::folded;

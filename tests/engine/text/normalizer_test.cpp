@@ -219,6 +219,27 @@ TEST(Normalizer, FastPathMatchesReferenceRandomised) {
     }
 }
 
+// The ASCII path works on 16-byte blocks and loads the tail as the block that ends at the
+// text's end: every length around the block size, with a special byte at every position.
+TEST(Normalizer, BlockTailsMatchReference) {
+    pulso::normalizer n;
+    const std::vector<std::string> specials = {"É", "  ", "\t",   " ",     "\x01",
+                                               "ﬁ", "😀",  "\xc3", "\u00A0"};
+    for (std::size_t len = 0; len <= 40; ++len) {
+        for (std::size_t at = 0; at <= len; ++at) {
+            for (const std::string& sp : specials) {
+                std::string text;
+                for (std::size_t k = 0; k < len; ++k) {
+                    text.push_back("Ab cdEfgh iJ"[k % 12]);
+                }
+                text.insert(at, sp);
+                ASSERT_EQ(n.normalize(text), reference_normalize(text))
+                    << "length " << len << " special at " << at;
+            }
+        }
+    }
+}
+
 TEST(Normalizer, WordChars) {
     using pulso::is_word_char;
     for (char32_t c : {U'a', U'Z', U'5', U'_', U'é', U'ñ', U'д', U'中', U'٣', U'ı', U'ß', U'가'}) {

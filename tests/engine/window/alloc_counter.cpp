@@ -20,6 +20,30 @@ void* operator new(std::size_t n) {
 void* operator new[](std::size_t n) {
     return ::operator new(n);
 }
+// Over-aligned types (the 64-byte Space-Saving string counters) use these; counted too.
+void* operator new(std::size_t n, std::align_val_t al) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed); // relaxed: a statistic only
+    const auto a = static_cast<std::size_t>(al);
+    if (void* p = std::aligned_alloc(a, ((n == 0 ? 1 : n) + a - 1) / a * a)) {
+        return p;
+    }
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t al) {
+    return ::operator new(n, al);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
 void operator delete(void* p) noexcept {
     std::free(p);
 }

@@ -47,8 +47,10 @@ struct parse_options {
 };
 
 /// Parses one mention (CONTRACT §1) with simdjson On-Demand. One parser per thread, reused:
-/// after the first records it allocates nothing. The returned mention's strings borrow from
-/// this parser (unescaped into its string buffer) and stay valid until the next parse().
+/// after the first records it allocates nothing. The returned mention's strings stay valid
+/// until the next parse() and, for a `padded` record, while the record's bytes stay alive and
+/// unchanged: a string without escapes is a view of the record itself (of the parser's padded
+/// copy when not `padded`), one with escapes is unescaped into the parser's string buffer.
 /// @thread owner (one ingest worker)
 class mention_parser {
   public:

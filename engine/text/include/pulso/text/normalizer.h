@@ -18,6 +18,7 @@ class normalizer {
 
   private:
     void ensure_room(std::size_t used, std::size_t extra);
+    [[gnu::noinline, gnu::cold]] void grow(std::size_t need);
     std::size_t normalize_run(const char* run, std::size_t len, std::size_t w);
 
     std::string out_;               ///< only grows; the result is its first bytes

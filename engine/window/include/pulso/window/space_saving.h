@@ -2,6 +2,7 @@
 
 #include "pulso/core/assert.h"
 #include "pulso/core/hash.h"
+#include "pulso/window/fast_hash.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -21,7 +22,10 @@ namespace pulso {
 /// over-estimates: `count - error <= true count <= count`, and any key not held has a true
 /// count <= min_count(). Lookup is O(1) average through an open-addressing index (linear
 /// probing, backward-shift deletion, load ≤ 1/2); the smallest counter is the root of an
-/// indexed min-heap, so an update is O(log k).
+/// indexed min-heap, so an update is O(log k). The heap keeps each node's count beside its
+/// entry index and the heap positions in their own array, so sifting reads and writes only
+/// those dense arrays, never the (cache-cold) counters; which counter is evicted among equal
+/// counts is a function of the sequence of adds alone, and part of the output.
 ///
 /// Merging follows the mergeable-summaries rule (Agarwal et al. 2012; Cafaro et al.): a key
 /// absent from a summary that has evicted is given that summary's minimum as both count and
@@ -40,14 +44,17 @@ template <class Key> class space_saving {
     using key_view =
         std::conditional_t<std::is_same_v<Key, std::string>, std::string_view, std::uint64_t>;
 
-    /// One counter. `hash` and `heap_pos` are internal bookkeeping.
-    struct counter {
+    /// One counter; `hash` is hash_key(key). String counters take one cache line each
+    /// (key bytes up to 15 sit in the small-string buffer), so a lookup that hits touches one
+    /// line of the counters.
+    struct alignas(std::is_same_v<Key, std::string> ? 64 : 8) counter {
         Key key{};
         std::uint64_t count = 0;
         std::uint64_t error = 0; ///< over-estimation bound: count - error <= true count
         std::uint64_t hash = 0;
-        std::uint32_t heap_pos = 0;
     };
+    // alignas: one line per string counter (the probe reads hash, key and count together).
+    static_assert(!std::is_same_v<Key, std::string> || sizeof(counter) == 64);
 
     /// A borrowed view of one counter, valid until the sketch is next modified.
     struct entry_view {
@@ -77,7 +84,15 @@ template <class Key> class space_saving {
             const slot s = index_[static_cast<std::uint32_t>(h) & (index_.size() - 1)];
             if (s.idx1 != 0) {
                 __builtin_prefetch(&entries_[s.idx1 - 1]);
+                __builtin_prefetch(&heap_pos_[s.idx1 - 1]); // read by the increment's sift
             }
+        }
+    }
+    /// Hints the cache about the counter the next eviction overwrites (the heap root), once the
+    /// sketch is full. No effect on results.
+    void prefetch_victim() const noexcept {
+        if (size_ == capacity_) {
+            __builtin_prefetch(&entries_[heap_[0].idx]);
         }
     }
     /// Adds another summary (of a disjoint stream) into this one.
@@ -131,12 +146,13 @@ template <class Key> class space_saving {
     /// Upper bound of the true count of any key not held: 0 while exact, else the smallest
     /// count held.
     [[nodiscard]] std::uint64_t absent_bound() const noexcept {
-        return exact_ || size_ == 0 ? 0 : entries_[heap_[0]].count;
+        return exact_ || size_ == 0 ? 0 : heap_[0].count;
     }
     /// Empties the sketch, keeping its capacity and buffers.
     void reset() noexcept {
         size_ = 0;
         heap_.clear();
+        heap_pos_.clear();
         index_.clear();
         exact_ = true;
         max_count_ = 0;
@@ -144,7 +160,7 @@ template <class Key> class space_saving {
 
     static std::uint64_t hash_key(key_view k) noexcept {
         if constexpr (std::is_same_v<Key, std::string>) {
-            return hash64(k);
+            return hash64_fast(k); // == hash64(k)
         } else {
             return mix64(k ^ 0x9E3779B97F4A7C15ULL);
         }
@@ -234,48 +250,49 @@ template <class Key> class space_saving {
         }
     }
 
-    [[nodiscard]] bool heap_less(std::uint32_t a, std::uint32_t b) const noexcept {
-        return entries_[a].count < entries_[b].count;
-    }
-    void heap_place(std::size_t pos, std::uint32_t idx) noexcept {
-        heap_[pos] = idx;
-        entries_[idx].heap_pos = static_cast<std::uint32_t>(pos);
+    /// Puts entry `idx` with count `count` at heap position `pos`.
+    void heap_place(std::size_t pos, std::uint32_t idx, std::uint64_t count) noexcept {
+        heap_[pos] = heap_node{count, idx};
+        heap_pos_[idx] = static_cast<std::uint32_t>(pos);
     }
     void sift_up(std::size_t pos) noexcept {
-        const std::uint32_t idx = heap_[pos];
+        const std::uint32_t idx = heap_[pos].idx;
+        const std::uint64_t count = heap_[pos].count;
         while (pos > 0) {
             const std::size_t parent = (pos - 1) / 2;
-            if (!heap_less(idx, heap_[parent])) {
+            if (!(count < heap_[parent].count)) {
                 break;
             }
-            heap_place(pos, heap_[parent]);
+            heap_place(pos, heap_[parent].idx, heap_[parent].count);
             pos = parent;
         }
-        heap_place(pos, idx);
+        heap_place(pos, idx, count);
     }
     void sift_down(std::size_t pos) noexcept {
-        const std::uint32_t idx = heap_[pos];
+        const std::uint32_t idx = heap_[pos].idx;
+        const std::uint64_t count = heap_[pos].count;
         const std::size_t n = heap_.size();
         for (;;) {
             std::size_t child = 2 * pos + 1;
             if (child >= n) {
                 break;
             }
-            if (child + 1 < n && heap_less(heap_[child + 1], heap_[child])) {
+            if (child + 1 < n && heap_[child + 1].count < heap_[child].count) {
                 ++child;
             }
-            if (!heap_less(heap_[child], idx)) {
+            if (!(heap_[child].count < count)) {
                 break;
             }
-            heap_place(pos, heap_[child]);
+            heap_place(pos, heap_[child].idx, heap_[child].count);
             pos = child;
         }
-        heap_place(pos, idx);
+        heap_place(pos, idx, count);
     }
     void rebuild_heap() {
         heap_.resize(size_);
+        heap_pos_.resize(size_);
         for (std::size_t i = 0; i < size_; ++i) {
-            heap_place(i, static_cast<std::uint32_t>(i));
+            heap_place(i, static_cast<std::uint32_t>(i), entries_[i].count);
         }
         for (std::size_t i = size_ / 2; i-- > 0;) {
             sift_down(i);
@@ -292,9 +309,16 @@ template <class Key> class space_saving {
 
     std::size_t capacity_;
     std::size_t size_ = 0;
-    std::vector<counter> entries_;    ///< [0, size_) live; the rest dormant (buffers kept)
-    std::vector<std::uint32_t> heap_; ///< min-heap of entry indices by count
-    std::vector<slot> index_;         ///< open addressing, power-of-two size
+    std::vector<counter> entries_; ///< [0, size_) live; the rest dormant (buffers kept)
+    /// One heap node: an entry index with a copy of its count (sifting compares counts
+    /// without touching the counters).
+    struct heap_node {
+        std::uint64_t count = 0;
+        std::uint32_t idx = 0;
+    };
+    std::vector<heap_node> heap_;         ///< min-heap by count; size_ nodes
+    std::vector<std::uint32_t> heap_pos_; ///< by entry index: its position in heap_
+    std::vector<slot> index_;             ///< open addressing, power-of-two size
     std::uint64_t max_count_ = 0;
     bool exact_ = true;
 };
@@ -309,7 +333,9 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
         counter& c = entries_[idx];
         c.count += count;
         max_count_ = std::max(max_count_, c.count);
-        sift_down(c.heap_pos);
+        const std::uint32_t pos = heap_pos_[idx];
+        heap_[pos].count = c.count;
+        sift_down(pos);
         return;
     }
     if (size_ < capacity_) {
@@ -327,14 +353,14 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
         c.error = 0;
         c.hash = h;
         index_insert(new_idx);
-        heap_.push_back(static_cast<std::uint32_t>(new_idx));
-        entries_[new_idx].heap_pos = static_cast<std::uint32_t>(heap_.size() - 1);
+        heap_.push_back(heap_node{count, static_cast<std::uint32_t>(new_idx)});
+        heap_pos_.push_back(static_cast<std::uint32_t>(heap_.size() - 1)); // [new_idx]
         sift_up(heap_.size() - 1);
         max_count_ = std::max(max_count_, count);
         return;
     }
     // Full: the smallest counter takes the new key; its count becomes the new key's error.
-    const std::uint32_t victim = heap_[0];
+    const std::uint32_t victim = heap_[0].idx;
     index_erase(victim);
     counter& c = entries_[victim];
     set_key(c, key);
@@ -342,6 +368,7 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
     c.error = c.count;
     c.count += count;
     index_insert(victim);
+    heap_[0].count = c.count;
     sift_down(0);
     max_count_ = std::max(max_count_, c.count);
     exact_ = false;
