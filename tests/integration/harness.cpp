@@ -13,8 +13,8 @@
 #include <fstream>
 #include <limits>
 #include <poll.h>
-#include <spawn.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -29,35 +29,50 @@ using namespace std::chrono_literals;
 child::child(const std::vector<std::string>& args, bool capture_first_line,
              const std::string& stderr_file) {
     int fds[2] = {-1, -1};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (capture_first_line) {
-        if (::pipe(fds) != 0) {
-            throw std::runtime_error("pipe failed");
-        }
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        posix_spawn_file_actions_addclose(&actions, fds[1]);
+    if (capture_first_line && ::pipe(fds) != 0) {
+        throw std::runtime_error("pipe failed");
     }
-    if (!stderr_file.empty()) {
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(),
-                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
-    }
+    // Everything the child needs is prepared before fork(): after it, in a process with
+    // librdkafka's threads, the child calls only async-signal-safe functions until exec.
     std::vector<std::string> copy = args;
     std::vector<char*> argv;
     for (std::string& a : copy) {
         argv.push_back(a.data());
     }
     argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0) {
+        pid_ = -1;
+        throw std::runtime_error("cannot start " + args[0]);
+    }
+    if (pid_ == 0) {
+        // Dies with the test: a test killed by ctest's timeout must not leave a broker or a
+        // `pulso run` behind to load the machine for the tests after it.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) {
+            ::_exit(127);
+        }
+        if (capture_first_line) {
+            ::dup2(fds[1], STDOUT_FILENO);
+            ::close(fds[0]);
+            ::close(fds[1]);
+        }
+        if (!stderr_file.empty()) {
+            const int fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (fd >= 0) {
+                ::dup2(fd, STDERR_FILENO);
+                ::close(fd);
+            }
+        }
+        ::execve(argv[0], argv.data(), environ);
+        static constexpr char k_msg[] = "harness: exec failed (is the binary built?)\n";
+        (void)!::write(STDERR_FILENO, k_msg, sizeof k_msg - 1);
+        ::_exit(127);
+    }
     if (capture_first_line) {
         ::close(fds[1]);
         out_fd_ = fds[0];
-    }
-    if (rc != 0) {
-        pid_ = -1;
-        throw std::runtime_error("cannot start " + args[0]);
     }
 }
 
