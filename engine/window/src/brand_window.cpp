@@ -115,7 +115,7 @@ void key_hashes::compute(const enriched_mention& em, std::vector<std::uint64_t>&
     }
     hashtags = std::span<const std::uint64_t>(storage.data(), em.hashtags.size());
     terms = std::span<const std::uint64_t>(storage.data() + em.hashtags.size(), em.terms.size());
-    author = hash64_fast(em.m->author_id); // == hash64
+    author = hash64(em.m->author_id);
     cluster = space_saving<std::uint64_t>::hash_key(em.cluster_key);
 }
 
@@ -156,7 +156,7 @@ void brand_window::add(const enriched_mention& em) {
         }
         kh.hashtags = std::span<const std::uint64_t>(buf.data(), em.hashtags.size());
         kh.terms = std::span<const std::uint64_t>(buf.data() + em.hashtags.size(), em.terms.size());
-        kh.author = hash64_fast(em.m->author_id);
+        kh.author = hash64(em.m->author_id);
         kh.cluster = space_saving<std::uint64_t>::hash_key(em.cluster_key);
         add(em, kh);
         return;

@@ -2,7 +2,6 @@
 
 #include "pulso/core/assert.h"
 #include "pulso/core/hash.h"
-#include "pulso/window/fast_hash.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -127,8 +126,8 @@ struct partition_windows::impl {
     }
 
     static std::uint64_t dedupe_hash(std::string_view id) noexcept {
-        const std::uint64_t h = hash64_fast(id); // == hash64(id)
-        return h == 0 ? 1 : h;                   // 0 marks an empty slot
+        const std::uint64_t h = hash64(id);
+        return h == 0 ? 1 : h; // 0 marks an empty slot
     }
 
     /// Hints the cache about the slot dedupe_check_insert(h, …) probes first. The table is far

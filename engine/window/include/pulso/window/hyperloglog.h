@@ -1,7 +1,6 @@
 #pragma once
 
 #include "pulso/core/hash.h"
-#include "pulso/window/fast_hash.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +35,7 @@ class hyperloglog {
     hyperloglog() = default;
 
     /// Adds an item by its bytes (hashed with pulso::hash64).
-    void add(std::string_view item) noexcept { add_hash(hash64_fast(item)); } // == hash64
+    void add(std::string_view item) noexcept { add_hash(hash64(item)); }
     /// Adds a pre-computed 64-bit hash (must come from hash64 for merges to make sense).
     void add_hash(std::uint64_t h) noexcept;
     /// Hints the cache about the register or sparse slot `h` touches (no effect on results).

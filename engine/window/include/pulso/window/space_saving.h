@@ -2,7 +2,6 @@
 
 #include "pulso/core/assert.h"
 #include "pulso/core/hash.h"
-#include "pulso/window/fast_hash.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -160,7 +159,7 @@ template <class Key> class space_saving {
 
     static std::uint64_t hash_key(key_view k) noexcept {
         if constexpr (std::is_same_v<Key, std::string>) {
-            return hash64_fast(k); // == hash64(k)
+            return hash64(k);
         } else {
             return mix64(k ^ 0x9E3779B97F4A7C15ULL);
         }
