@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "detector_store.h"
 #include "pulso/file/file_sink.h"
 #include "pulso/file/line_reader.h"
 #include "pulso/pipeline/replay_engine.h"
@@ -38,6 +39,8 @@ void run_replay(const replay_args& a) {
     }
     line_reader reader(a.input, static_cast<std::size_t>(cfg.ingest.max_record_bytes));
     replay_engine engine(cfg, sink, a.input);
+    detector_store store(cfg.detect.state_file, engine.detection());
+    store.restore();
 
     const auto t0 = std::chrono::steady_clock::now();
     auto last = t0;
@@ -66,6 +69,7 @@ void run_replay(const replay_args& a) {
         }
     }
     engine.finish();
+    store.save(0, true);
     sink.close();
     if (!a.quiet) {
         const auto& s = engine.stats();

@@ -1,5 +1,6 @@
 #include "run_service.h"
 
+#include "detector_store.h"
 #include "pulso/alerting/alert_dispatcher.h"
 #include "pulso/core/hash.h"
 #include "pulso/detect/detector.h"
@@ -407,7 +408,7 @@ void update_probe(publisher_probe& probe, const stream_publisher& sp, kafka::kaf
 
 void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
                     kafka::kafka_sink& sink, publisher_probe& probe, unsigned workers,
-                    stream_publisher_stats& final) {
+                    detector_store& store, stream_publisher_stats& final) {
     auto last_progress = clock_type::now();
     auto last_probe = last_progress;
     std::uint64_t prev_ingested = 0;
@@ -417,6 +418,9 @@ void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
         const std::size_t handled = sp.step();
         sink.service(handled != 0 ? 0 : 2);
         if (sink.all_delivered()) {
+            // The snapshot first: once the published watermark moves, workers may commit
+            // behind it, and a restart must not find a state older than its offsets.
+            store.save(sp.completed_through());
             sp.mark_delivered();
         }
         const auto now = clock_type::now();
@@ -448,6 +452,7 @@ void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
     }
     (void)sp.step();
     if (sink.flush(4s)) {
+        store.save(sp.completed_through());
         sp.mark_delivered();
     } else {
         spdlog::warn("publisher: records not all delivered at shutdown ({} waiting)",
@@ -802,6 +807,8 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
     kafka::kafka_sink sink(producer_config_of(cfg, "pulso-publisher"), topics);
     const std::int32_t partitions = partition_count(sink.producer().c_ptr(), cfg.kafka.topic);
     detector det(cfg.detect, matcher, cfg.windows.size, cfg.windows.slide);
+    detector_store store(cfg.detect.state_file, det);
+    store.restore();
     publisher_probe pub_probe;
 
     // The publisher's record chain: history (HTTP API, SSE, publisher-side metrics) → fanout →
@@ -900,7 +907,7 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
         }
     }
     try {
-        publisher_main(ro, sh, sp, sink, pub_probe, n, result.stats);
+        publisher_main(ro, sh, sp, sink, pub_probe, n, store, result.stats);
     } catch (const std::exception& e) {
         sh.fail(std::string("publisher: ") + e.what());
         sh.final_published.store(true, std::memory_order_release);

@@ -251,16 +251,31 @@ class null_listener final : public kafka::rebalance_listener {
     }
 };
 
-/// Captures window records.
+/// Captures the records of one kind.
 class capture_sink final : public record_sink {
   public:
+    explicit capture_sink(record_kind kind = record_kind::window) : kind_(kind) {}
     void emit(record_kind kind, std::string_view /*key*/, std::string_view json) override {
-        if (kind == record_kind::window) {
+        if (kind == kind_) {
             out.emplace_back(json);
         }
     }
     std::vector<std::string> out;
+
+  private:
+    record_kind kind_;
 };
+
+std::vector<std::string> replay_kind(const config& cfg, const std::vector<std::string>& lines,
+                                     record_kind kind) {
+    capture_sink sink(kind);
+    replay_engine engine(cfg, sink, "input");
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        engine.feed(lines[i], static_cast<std::int64_t>(i), false);
+    }
+    engine.finish();
+    return std::move(sink.out);
+}
 } // namespace
 
 void produce(const std::string& bootstrap, const std::string& topic,
@@ -407,13 +422,12 @@ bool wait_for_log(const std::string& log, const std::string& what, std::size_t n
 }
 
 std::vector<std::string> replay_windows(const config& cfg, const std::vector<std::string>& lines) {
-    capture_sink sink;
-    replay_engine engine(cfg, sink, "input");
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        engine.feed(lines[i], static_cast<std::int64_t>(i), false);
-    }
-    engine.finish();
-    return std::move(sink.out);
+    return replay_kind(cfg, lines, record_kind::window);
+}
+
+std::vector<std::string> replay_detections(const config& cfg, const std::vector<std::string>& lines,
+                                           bool alerts) {
+    return replay_kind(cfg, lines, alerts ? record_kind::alert : record_kind::trend);
 }
 
 namespace {

@@ -91,6 +91,9 @@ bool wait_for_log(const std::string& log, const std::string& what, std::size_t n
 
 /// Window records of `pulso replay` over `lines` with `cfg` (in process, same engine).
 std::vector<std::string> replay_windows(const config& cfg, const std::vector<std::string>& lines);
+/// Alert records (`alerts`) or trend records of `pulso replay` over `lines` with `cfg`.
+std::vector<std::string> replay_detections(const config& cfg, const std::vector<std::string>& lines,
+                                           bool alerts);
 
 /// Compares window record sets; on a difference returns a short description (counts and the
 /// first few keys missing or extra), else "".

@@ -250,6 +250,11 @@ const std::vector<setting_row>& rows() {
                    "week."),
         PULSO_NUMBER("detect.seasonal_alpha", detect.seasonal_alpha, 0.0001, 1.0, false,
                      "Learning weight of one window in its hour-of-week factor."),
+        PULSO_STRING("detect.state_file", detect.state_file, true, false,
+                     "run and replay: the detector's baselines, trend maps and alert states are "
+                     "restored from this file at start-up and saved to it (atomically) whenever "
+                     "published windows are delivered and at exit, so a restart does not wait "
+                     "detect.min_windows windows again. Empty: not kept."),
         PULSO_RULE("volume_spike", volume_spike, "the brand's mentions in the window"),
         PULSO_RULE("negative_spike", negative_spike, "the brand's negative mentions"),
         PULSO_RULE("negative_share", negative_share, "the share of negative mentions"),

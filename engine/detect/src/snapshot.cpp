@@ -1,15 +1,18 @@
 #include "detector_state.h"
 #include "serial.h"
 
+#include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace pulso {
 
 namespace {
 
 constexpr std::string_view k_magic = "PULSODET";
-constexpr std::uint32_t k_version = 1;
+// v2: the window size and slide follow the version (a snapshot of other windows is refused).
+constexpr std::uint32_t k_version = 2;
 
 void put_count(std::string& out, const count_baseline& c) {
     detail::put_f64(out, c.level);
@@ -120,6 +123,8 @@ bool detector::restore_brand(std::string_view in, std::size_t& pos, brand_state&
 void detector::save(std::string& out) const {
     out.append(k_magic);
     detail::put_u32(out, k_version);
+    detail::put_i64(out, size_);
+    detail::put_i64(out, slide_);
     detail::put_i64(out, last_index_);
     detail::put_u8(out, has_last_ ? 1 : 0);
     detail::put_u64(out, windows_);
@@ -135,28 +140,50 @@ void detector::save(std::string& out) const {
     }
 }
 
-bool detector::restore(std::string_view in) {
+bool detector::restore(std::string_view in, std::string* why) {
+    const auto refuse = [why](std::string reason) {
+        if (why != nullptr) {
+            *why = std::move(reason);
+        }
+        return false;
+    };
     std::size_t pos = 0;
     if (in.substr(0, k_magic.size()) != k_magic) {
-        return false;
+        return refuse("not a detector snapshot");
     }
     pos = k_magic.size();
     std::uint32_t version = 0;
+    std::int64_t size = 0;
+    std::int64_t slide = 0;
     std::int64_t last = 0;
     std::uint8_t has_last = 0;
     std::uint64_t windows = 0;
     std::uint8_t has_all = 0;
-    if (!detail::get_u32(in, pos, version) || version != k_version ||
-        !detail::get_i64(in, pos, last) || !detail::get_u8(in, pos, has_last) ||
+    if (!detail::get_u32(in, pos, version)) {
+        return refuse("truncated snapshot");
+    }
+    if (version != k_version) {
+        return refuse("snapshot version " + std::to_string(version) + ", this build reads " +
+                      std::to_string(k_version));
+    }
+    if (!detail::get_i64(in, pos, size) || !detail::get_i64(in, pos, slide)) {
+        return refuse("truncated snapshot");
+    }
+    if (size != size_ || slide != slide_) {
+        return refuse("snapshot of " + std::to_string(size) + " ms windows sliding by " +
+                      std::to_string(slide) + " ms; configured: " + std::to_string(size_) +
+                      " ms by " + std::to_string(slide_) + " ms");
+    }
+    if (!detail::get_i64(in, pos, last) || !detail::get_u8(in, pos, has_last) ||
         !detail::get_u64(in, pos, windows) || !detail::get_u8(in, pos, has_all) || has_last > 1 ||
         has_all > 1) {
-        return false;
+        return refuse("corrupt snapshot header");
     }
     std::unique_ptr<scope_trends> all;
     if (has_all == 1) {
         all = std::make_unique<scope_trends>(0);
         if (!all->hashtags.restore(in, pos) || !all->terms.restore(in, pos)) {
-            return false;
+            return refuse("corrupt snapshot");
         }
     }
     std::unordered_map<std::string_view, std::uint32_t> ids;
@@ -165,14 +192,14 @@ bool detector::restore(std::string_view in) {
     }
     std::uint32_t count = 0;
     if (!detail::get_u32(in, pos, count)) {
-        return false;
+        return refuse("corrupt snapshot");
     }
     std::vector<std::unique_ptr<brand_state>> fresh(brands_.size());
     for (std::uint32_t i = 0; i < count; ++i) {
         std::string name;
         auto b = std::make_unique<brand_state>();
         if (!detail::get_str(in, pos, name) || !restore_brand(in, pos, *b)) {
-            return false;
+            return refuse("corrupt snapshot");
         }
         const auto it = ids.find(name);
         if (it != ids.end()) {
@@ -180,7 +207,7 @@ bool detector::restore(std::string_view in) {
         }
     }
     if (pos != in.size()) {
-        return false;
+        return refuse("corrupt snapshot");
     }
     for (std::uint32_t id = 0; id < fresh.size(); ++id) {
         if (!fresh[id]) {

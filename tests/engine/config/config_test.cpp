@@ -117,8 +117,8 @@ TEST(Config, EverySettingHasADefaultAndADescription) {
     for (const auto& s : settings()) {
         EXPECT_FALSE(s.description.empty()) << s.key;
         // Only settings whose empty default means "off" may be empty.
-        const bool may_be_empty =
-            s.key == "http.token" || s.key.starts_with("alerting.") || s.key.ends_with("_url");
+        const bool may_be_empty = s.key == "http.token" || s.key == "detect.state_file" ||
+                                  s.key.starts_with("alerting.") || s.key.ends_with("_url");
         EXPECT_FALSE(default_value(s.key).empty() && !may_be_empty) << s.key;
     }
 }

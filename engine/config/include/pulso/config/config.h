@@ -63,6 +63,7 @@ struct config {
         std::int64_t freeze_max_windows = 30; ///< firing longer: the baseline adapts again
         bool seasonality = false;             ///< hour-of-week factors
         double seasonal_alpha = 0.01;         ///< learning weight of an hour-of-week factor
+        std::string state_file;               ///< detector snapshot file; empty: none
         /// One count rule's knobs (volume_spike, negative_spike, negative_share).
         struct rule_t {
             bool enabled = true;

@@ -89,8 +89,9 @@ class detector {
     void save(std::string& out) const;
     /// Replaces the state with a snapshot from save(): brands are matched by name (brands not
     /// configured now are dropped, new ones start fresh). False, with the state unchanged,
-    /// when the blob is not a valid snapshot of this version.
-    [[nodiscard]] bool restore(std::string_view blob);
+    /// when the blob is not a valid snapshot of this version and these windows (size and
+    /// slide); then `why`, if given, says what is wrong.
+    [[nodiscard]] bool restore(std::string_view blob, std::string* why = nullptr);
 
   private:
     struct rule_state;
