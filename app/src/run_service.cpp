@@ -353,8 +353,15 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
     if (!consumer.has_fatal_error()) {
         const auto offs = to_kafka(w.committable());
         if (!offs.empty()) {
-            const rd_kafka_resp_err_t err = consumer.commit(offs, false);
-            if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            // Bounded: with the coordinator gone a sync commit waits for the session timeout
+            // (45 s by default), longer than an orchestrator's grace period.
+            const rd_kafka_resp_err_t err = consumer.commit_within(offs, 5s);
+            if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+                spdlog::warn("worker {}: final commit not confirmed within 5 s (group coordinator "
+                             "unreachable?); a restart resumes from the last confirmed commit and "
+                             "skips what was published",
+                             id);
+            } else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 spdlog::warn("worker {}: final commit failed: {}", id, rd_kafka_err2name(err));
             }
         }

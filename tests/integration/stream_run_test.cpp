@@ -165,5 +165,36 @@ TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
               in.max_event - cfg.watermark.max_out_of_order);
 }
 
+TEST(StreamRun, StopsPromptlyWhenTheBrokerIsGone) {
+    const std::string dir = temp_dir("gone");
+    auto [broker, bootstrap] = start_broker(4, dir);
+    generator_options o;
+    o.rate = 100;
+    o.duration = 2 * 60'000;
+    o.seed = 13;
+    const generated in = generate(o);
+    // librdkafka's default session timeout: a final commit that waits for the coordinator
+    // would hold the exit for 45 s, past an orchestrator's usual 30 s grace period.
+    std::string yaml = config_yaml(bootstrap, fresh_group("gone"));
+    const std::string from = "\"session.timeout.ms\": 6000";
+    ASSERT_NE(yaml.find(from), std::string::npos);
+    yaml.replace(yaml.find(from), from.size(), "\"session.timeout.ms\": 45000");
+    const std::string cfg_path = write_file(dir, "pulso.yaml", yaml);
+    child run({pulso_bin(), "run", "--config", cfg_path, "--workers", "2"}, false,
+              dir + "/run.log");
+    wait_both_workers_assigned(dir + "/run.log");
+    produce(bootstrap, "mentions", in.lines, 5000);
+    std::this_thread::sleep_for(2s);
+    broker.signal(SIGKILL);
+    EXPECT_EQ(broker.wait(5s), 128 + SIGKILL);
+    std::this_thread::sleep_for(1s);
+    const auto t0 = clock_type::now();
+    run.signal(SIGTERM);
+    EXPECT_EQ(run.wait(30s), 0) << "pulso run did not exit 0 within 30 s of SIGTERM";
+    const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::printf("exit %.1f s after SIGTERM with the broker gone\n", secs);
+    EXPECT_LT(secs, 20.0);
+}
+
 } // namespace
 } // namespace pulso::itest

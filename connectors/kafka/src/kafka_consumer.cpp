@@ -110,10 +110,8 @@ struct kafka_consumer::state {
         return list;
     }
 
-    rd_kafka_resp_err_t commit(std::span<const partition_offset> offsets, bool async) {
-        if (offsets.empty()) {
-            return RD_KAFKA_RESP_ERR_NO_ERROR;
-        }
+    /// The offsets (with their metadata) as a librdkafka list of this consumer's topic.
+    detail::tpl_ptr offset_list(std::span<const partition_offset> offsets) const {
         detail::tpl_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
         for (const partition_offset& po : offsets) {
             rd_kafka_topic_partition_t* tp =
@@ -129,6 +127,14 @@ struct kafka_consumer::state {
                 tp->metadata_size = po.metadata.size();
             }
         }
+        return list;
+    }
+
+    rd_kafka_resp_err_t commit(std::span<const partition_offset> offsets, bool async) {
+        if (offsets.empty()) {
+            return RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+        detail::tpl_ptr list = offset_list(offsets);
         rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
         if (async) {
             // The outcome comes back through async_commit_cb, served by rd_kafka_consumer_poll.
@@ -435,6 +441,65 @@ rd_kafka_resp_err_t kafka_consumer::commit(std::span<const partition_offset> off
         return RD_KAFKA_RESP_ERR__STATE;
     }
     return state_->commit(offsets, async);
+}
+
+rd_kafka_resp_err_t kafka_consumer::commit_within(std::span<const partition_offset> offsets,
+                                                  std::chrono::milliseconds timeout) {
+    state& st = *state_;
+    if (st.rk == nullptr) {
+        return RD_KAFKA_RESP_ERR__STATE;
+    }
+    if (offsets.empty()) {
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    detail::tpl_ptr list = st.offset_list(offsets);
+    // The answer comes as an event on a queue of our own, polled with our own deadline.
+    struct queue_deleter {
+        void operator()(rd_kafka_queue_t* q) const noexcept { rd_kafka_queue_destroy(q); }
+    };
+    struct event_deleter {
+        void operator()(rd_kafka_event_t* e) const noexcept { rd_kafka_event_destroy(e); }
+    };
+    const std::unique_ptr<rd_kafka_queue_t, queue_deleter> queue(rd_kafka_queue_new(st.rk));
+    rd_kafka_resp_err_t err =
+        rd_kafka_commit_queue(st.rk, list.get(), queue.get(), nullptr, nullptr);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        bump(st.commit_failures);
+        st.error(err, "commit failed");
+        return err;
+    }
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            until - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            bump(st.commit_failures);
+            return RD_KAFKA_RESP_ERR__TIMED_OUT;
+        }
+        const std::unique_ptr<rd_kafka_event_t, event_deleter> ev(rd_kafka_queue_poll(
+            queue.get(), static_cast<int>(std::min<long long>(left.count(), 100))));
+        if (!ev || rd_kafka_event_type(ev.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT) {
+            continue;
+        }
+        err = rd_kafka_event_error(ev.get());
+        if (const rd_kafka_topic_partition_list_t* done =
+                rd_kafka_event_topic_partition_list(ev.get());
+            err == RD_KAFKA_RESP_ERR_NO_ERROR && done != nullptr) {
+            for (int i = 0; i < done->cnt; ++i) {
+                if (done->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    err = done->elems[i].err;
+                    break;
+                }
+            }
+        }
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            bump(st.commits);
+        } else {
+            bump(st.commit_failures);
+            st.error(err, "commit failed");
+        }
+        return err;
+    }
 }
 
 rd_kafka_resp_err_t kafka_consumer::seek(std::int32_t partition, std::int64_t offset) {

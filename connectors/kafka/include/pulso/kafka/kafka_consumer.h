@@ -129,6 +129,12 @@ class kafka_consumer {
     /// (whole request or any partition). Async: returns whether the request was queued; its
     /// outcome is counted in `stats()` when a later `poll` serves it.
     [[nodiscard]] rd_kafka_resp_err_t commit(std::span<const partition_offset> offsets, bool async);
+    /// Commits and waits at most `timeout` for the group coordinator's answer (a sync commit
+    /// would wait for the session timeout when the coordinator is unreachable). Returns the
+    /// first error, or RD_KAFKA_RESP_ERR__TIMED_OUT when no answer came in time (the request
+    /// may still complete later). For the final commit at shutdown.
+    [[nodiscard]] rd_kafka_resp_err_t commit_within(std::span<const partition_offset> offsets,
+                                                    std::chrono::milliseconds timeout);
 
     /// Moves an assigned partition's fetch position. Asynchronous (2.0.2's seek timeout is
     /// broken), so records already fetched may still arrive once: filter on offset if it matters.
