@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "detector_store.h"
+#include "logging.h"
 #include "pulso/file/file_sink.h"
 #include "pulso/file/line_reader.h"
 #include "pulso/pipeline/replay_engine.h"
@@ -26,6 +27,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void run_replay(const replay_args& a) {
     const config cfg = load_or_default(a.config_path);
+    // Logs go to stderr: stdout may be the window records (`--windows-out -`).
+    setup_logging("pulso", a.quiet ? std::string("warn") : cfg.log.level, cfg.log.format);
     file_sink sink;
     sink.open(record_kind::window, a.windows_out.empty() ? "-" : a.windows_out);
     if (!a.dlq_out.empty()) {

@@ -27,7 +27,8 @@ class detector_store {
 
     /// Loads the file if there is one. A missing file is a first start; an unreadable or
     /// invalid one (other windows, other version, corrupt) is logged and ignored: the
-    /// detector starts empty, as without the setting.
+    /// detector starts empty, as without the setting. Throws std::runtime_error (naming the
+    /// directory) when the file's directory cannot be written: saves would all fail.
     void restore();
     /// Saves when `through` is newer than the last save (or always with `force`).
     void save(millis through, bool force = false);
