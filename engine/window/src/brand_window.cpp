@@ -27,9 +27,9 @@ bool ref_before(const evidence_ref& a, const evidence_ref& b) noexcept {
 
 } // namespace
 
-brand_window::brand_window(const window_options& opts)
+brand_window::brand_window(const window_options& opts, window_scope scope)
     : hashtags(opts.sketch_capacity), terms(opts.sketch_capacity), clusters(k_cluster_capacity),
-      influencer_followers_(opts.influencer_followers) {
+      influencer_followers_(opts.influencer_followers), scope_(scope) {
     languages.reserve(8);
     top_authors.reserve(k_evidence);
     negative_samples.reserve(k_evidence);
@@ -127,7 +127,9 @@ void brand_window::prefetch(const key_hashes& kh) const noexcept {
     for (const std::uint64_t h : kh.terms) {
         terms.prefetch(h);
     }
-    clusters.prefetch(kh.cluster);
+    if (scope_ == window_scope::brand) {
+        clusters.prefetch(kh.cluster);
+    }
 }
 
 void brand_window::prefetch_counters(const key_hashes& kh) const noexcept {
@@ -137,10 +139,12 @@ void brand_window::prefetch_counters(const key_hashes& kh) const noexcept {
     for (const std::uint64_t h : kh.terms) {
         terms.prefetch_counter(h);
     }
-    clusters.prefetch_counter(kh.cluster);
     hashtags.prefetch_victim();
     terms.prefetch_victim();
-    clusters.prefetch_victim();
+    if (scope_ == window_scope::brand) {
+        clusters.prefetch_counter(kh.cluster);
+        clusters.prefetch_victim();
+    }
 }
 
 void brand_window::add(const enriched_mention& em) {
@@ -189,6 +193,9 @@ void brand_window::add(const enriched_mention& em, const key_hashes& kh) {
     }
     for (std::size_t i = 0; i < em.terms.size(); ++i) {
         terms.add_hashed(em.terms[i], kh.terms[i]);
+    }
+    if (scope_ == window_scope::all) {
+        return; // clusters and evidence: see window_scope
     }
     clusters.add_hashed(em.cluster_key, kh.cluster);
 

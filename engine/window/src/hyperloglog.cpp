@@ -11,6 +11,7 @@ namespace pulso {
 namespace {
 
 constexpr unsigned k_q = 64 - hyperloglog::k_precision; ///< bits left for the rank
+static_assert(k_q + 2 <= 64, "estimate()'s lane histograms hold register values below 64");
 
 /// Ertl 2017, sigma(x) = x + Σ_{k≥1} x^(2^k) 2^(k-1) (Algorithm 6).
 double ertl_sigma(double x) noexcept {
@@ -75,6 +76,7 @@ void hyperloglog::dense_add(std::uint64_t h) noexcept {
     std::uint8_t& r = registers()[idx];
     if (rank > r) {
         r = rank;
+        estimate_valid_ = false;
     }
 }
 
@@ -136,6 +138,7 @@ void hyperloglog::to_dense() noexcept {
     }
     buf_.assign(k_dense_words, 0);
     dense_ = true;
+    estimate_valid_ = false;
     count_ = 0;
     for (std::size_t k = 0; k < n; ++k) {
         dense_add(live[k]);
@@ -150,6 +153,7 @@ void hyperloglog::merge(const hyperloglog& other) noexcept {
         if (!dense_) {
             to_dense();
         }
+        estimate_valid_ = false;
         std::uint8_t* dst = registers();
         const std::uint8_t* src = other.registers();
         for (std::size_t i = 0; i < k_registers; ++i) {
@@ -168,10 +172,23 @@ std::uint64_t hyperloglog::estimate() const noexcept {
     if (!dense_) {
         return count_;
     }
-    std::array<std::uint32_t, k_q + 2> hist{};
+    if (estimate_valid_) {
+        return estimate_;
+    }
+    // Four histograms, one per register lane: most registers hold the same few values, and
+    // one histogram would make each increment wait for the previous one to the same counter.
+    // Register values are at most k_q + 1 < 64.
+    std::array<std::array<std::uint32_t, 64>, 4> lanes{};
     const std::uint8_t* r = registers();
-    for (std::size_t i = 0; i < k_registers; ++i) {
-        ++hist[r[i]];
+    for (std::size_t i = 0; i < k_registers; i += 4) {
+        ++lanes[0][r[i]];
+        ++lanes[1][r[i + 1]];
+        ++lanes[2][r[i + 2]];
+        ++lanes[3][r[i + 3]];
+    }
+    std::array<std::uint32_t, k_q + 2> hist{};
+    for (std::size_t v = 0; v < hist.size(); ++v) {
+        hist[v] = lanes[0][v] + lanes[1][v] + lanes[2][v] + lanes[3][v];
     }
     const auto m = static_cast<double>(k_registers);
     double z = m * ertl_tau(1.0 - static_cast<double>(hist[k_q + 1]) / m);
@@ -182,13 +199,16 @@ std::uint64_t hyperloglog::estimate() const noexcept {
     z += m * ertl_sigma(static_cast<double>(hist[0]) / m);
     const double alpha_inf = 1.0 / (2.0 * std::log(2.0));
     const double e = alpha_inf * m * m / z;
-    return static_cast<std::uint64_t>(std::llround(e));
+    estimate_ = static_cast<std::uint64_t>(std::llround(e));
+    estimate_valid_ = true;
+    return estimate_;
 }
 
 void hyperloglog::reset() noexcept {
     buf_.clear(); // keeps capacity: the next sparse phase reuses it
     count_ = 0;
     dense_ = false;
+    estimate_valid_ = false;
 }
 
 } // namespace pulso

@@ -108,13 +108,14 @@ struct partition_windows::impl {
         dedupe.resize(k_dedupe_min_slots);
     }
 
-    std::unique_ptr<brand_window> take(std::vector<std::unique_ptr<brand_window>>& list) {
+    std::unique_ptr<brand_window> take(std::vector<std::unique_ptr<brand_window>>& list,
+                                       window_scope scope) {
         if (!list.empty()) {
             std::unique_ptr<brand_window> w = std::move(list.back());
             list.pop_back();
             return w;
         }
-        return std::make_unique<brand_window>(opts);
+        return std::make_unique<brand_window>(opts, scope);
     }
 
     static void give_back(std::unique_ptr<brand_window> w,
@@ -218,7 +219,7 @@ struct partition_windows::impl {
             w->by_brand.resize(brand_count); // brands added by a reload since it was made
         }
         w->start = start;
-        w->all = take(free_all);
+        w->all = take(free_all, window_scope::all);
         w->min_offset = offset;
         return **windows.insert(it, std::move(w));
     }
@@ -277,7 +278,7 @@ struct partition_windows::impl {
             }
             std::unique_ptr<brand_window>& bw = w.by_brand[b];
             if (!bw) {
-                bw = take(free_list);
+                bw = take(free_list, window_scope::brand);
                 w.touched.push_back(b);
             }
             targets.push_back(bw.get());
@@ -292,11 +293,15 @@ struct partition_windows::impl {
         }
     }
 
-    /// Folds into every collected window (their index slots prefetched already).
-    void fold_targets(const enriched_mention& em) {
+    /// Phase 2 of the cache hints: the counters the prefetched index slots point to.
+    void prefetch_target_counters() const noexcept {
         for (const brand_window* w : targets) {
             w->prefetch_counters(kh);
         }
+    }
+
+    /// Folds into every collected window (their sketches prefetched already).
+    void fold_targets(const enriched_mention& em) {
         for (brand_window* w : targets) {
             w->add(em, kh);
         }
@@ -349,7 +354,10 @@ fold_result partition_windows::add(const enriched_mention& em, millis final_wm) 
     const bool late = s.is_final(last_start, wm); // the newest window holding t: so are all
     const bool peeked = !late && s.peek(em, first_start, last_start, wm);
     if (peeked) {
+        // Both phases before the dedupe slot is read: reading the index slots waits for them,
+        // but that wait overlaps the dedupe miss, and the counters then arrive during it.
         s.prefetch_targets();
+        s.prefetch_target_counters();
     }
 
     if (s.dedupe_check_insert(id_hash, t)) {
@@ -374,6 +382,7 @@ fold_result partition_windows::add(const enriched_mention& em, millis final_wm) 
             }
         }
         s.prefetch_targets();
+        s.prefetch_target_counters();
     }
     s.fold_targets(em);
     return fold_result::folded;
@@ -423,9 +432,17 @@ std::size_t partition_windows::open_windows() const noexcept {
 
 void partition_windows::recycle(window_partial&& p) {
     impl& s = *impl_;
-    impl::give_back(std::move(p.all), s.free_all, s.free_all_cap);
+    // Each window goes back to the list of its kind (a partial from elsewhere may differ).
+    const auto give = [&s](std::unique_ptr<brand_window> w) {
+        if (w && w->scope() == window_scope::all) {
+            impl::give_back(std::move(w), s.free_all, s.free_all_cap);
+        } else {
+            impl::give_back(std::move(w), s.free_list, s.free_cap);
+        }
+    };
+    give(std::move(p.all));
     for (auto& [id, w] : p.brands) {
-        impl::give_back(std::move(w), s.free_list, s.free_cap);
+        give(std::move(w));
     }
     p.brands.clear();
 }

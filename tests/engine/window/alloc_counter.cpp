@@ -8,7 +8,8 @@
 
 namespace {
 std::atomic<std::size_t> g_allocations{0};
-}
+std::atomic<std::size_t> g_aligned_allocations{0};
+} // namespace
 
 void* operator new(std::size_t n) {
     g_allocations.fetch_add(1, std::memory_order_relaxed); // relaxed: a statistic only
@@ -20,9 +21,11 @@ void* operator new(std::size_t n) {
 void* operator new[](std::size_t n) {
     return ::operator new(n);
 }
-// Over-aligned types (the 64-byte Space-Saving string counters) use these; counted too.
+// Over-aligned types use these (the Space-Saving string counters must not: see
+// SpaceSaving.CountersAreLineAlignedWithoutAlignedNew); counted too, and apart.
 void* operator new(std::size_t n, std::align_val_t al) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed); // relaxed: a statistic only
+    g_allocations.fetch_add(1, std::memory_order_relaxed);         // relaxed: a statistic only
+    g_aligned_allocations.fetch_add(1, std::memory_order_relaxed); // relaxed: a statistic only
     const auto a = static_cast<std::size_t>(al);
     if (void* p = std::aligned_alloc(a, ((n == 0 ? 1 : n) + a - 1) / a * a)) {
         return p;
@@ -60,5 +63,8 @@ void operator delete[](void* p, std::size_t) noexcept {
 namespace pulso::test {
 std::size_t allocation_count() noexcept {
     return g_allocations.load(std::memory_order_relaxed); // relaxed: a statistic only
+}
+std::size_t aligned_allocation_count() noexcept {
+    return g_aligned_allocations.load(std::memory_order_relaxed); // relaxed: a statistic only
 }
 } // namespace pulso::test

@@ -110,6 +110,46 @@ TEST(BrandWindow, AddCountsEveryField) {
     EXPECT_TRUE(w.samples.empty());
 }
 
+TEST(BrandWindow, AllScopeWritesTheSameRecordWithoutClustersOrEvidence) {
+    const std::uint64_t seed =
+        test::test_seed("BrandWindow.AllScopeWritesTheSameRecordWithoutClustersOrEvidence");
+    std::mt19937_64 rng(seed);
+    window_options opts;
+    opts.sketch_capacity = 8; // evicting, so the sketches' order of operations matters too
+    for (int iter = 0; iter < 20; ++iter) {
+        std::vector<owned_mention> ms = random_mentions(rng, 1 + rng() % 400, 0);
+        brand_window brand(opts);
+        brand_window all(opts, window_scope::all);
+        brand_window brand_b(opts);
+        brand_window all_b(opts, window_scope::all);
+        for (std::size_t i = 0; i < ms.size(); ++i) {
+            const auto em = ms[i].view();
+            (i % 3 == 0 ? brand_b : brand).add(em);
+            (i % 3 == 0 ? all_b : all).add(em);
+        }
+        brand.merge(brand_b);
+        all.merge(all_b);
+        std::string a;
+        std::string b;
+        write_window_record(a, "x", 0, 60'000, brand);
+        write_window_record(b, "x", 0, 60'000, all);
+        ASSERT_EQ(a, b);
+        EXPECT_EQ(all.authors.estimate(), brand.authors.estimate());
+        ASSERT_EQ(all.terms.size(), brand.terms.size());
+        for (std::size_t i = 0; i < all.terms.size(); ++i) {
+            EXPECT_EQ(all.terms.items()[i].key, brand.terms.items()[i].key);
+            EXPECT_EQ(all.terms.items()[i].count, brand.terms.items()[i].count);
+            EXPECT_EQ(all.terms.items()[i].error, brand.terms.items()[i].error);
+        }
+        EXPECT_EQ(all.scope(), window_scope::all);
+        EXPECT_TRUE(all.clusters.empty());
+        EXPECT_TRUE(all.top_authors.empty() && all.samples.empty() &&
+                    all.negative_samples.empty() && all.influencer_hits.empty());
+        EXPECT_FALSE(brand.clusters.empty());
+        EXPECT_FALSE(brand.samples.empty());
+    }
+}
+
 TEST(BrandWindow, EvidenceIndependentOfOrderAndPartitioning) {
     const std::uint64_t seed =
         test::test_seed("BrandWindow.EvidenceIndependentOfOrderAndPartitioning");

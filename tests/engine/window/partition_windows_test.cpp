@@ -38,6 +38,7 @@ struct ref_window {
     std::set<std::string> authors;
     std::map<std::string, std::uint64_t> hashtags;
     std::map<std::string, std::uint64_t> terms;
+    std::map<std::uint64_t, std::uint64_t> clusters; ///< by cluster_key
     std::vector<const owned_mention*> folded;
 };
 
@@ -80,6 +81,7 @@ struct reference {
         for (const auto& t : m.terms) {
             ++w.terms[t];
         }
+        ++w.clusters[m.cluster_key];
         w.folded.push_back(&m);
     }
 
@@ -151,7 +153,9 @@ void expect_sketch(const space_saving<std::string>& ss,
     }
 }
 
-void expect_window(const brand_window& w, const ref_window& r, const window_options& opts) {
+void expect_window(const brand_window& w, const ref_window& r, const window_options& opts,
+                   window_scope scope) {
+    ASSERT_EQ(w.scope(), scope);
     ASSERT_EQ(w.mentions, r.mentions);
     EXPECT_EQ(w.sentiment, r.sentiment);
     EXPECT_EQ(w.reach, r.reach);
@@ -176,6 +180,23 @@ void expect_window(const brand_window& w, const ref_window& r, const window_opti
         << "exact " << exact << " estimate " << est;
     expect_sketch(w.hashtags, r.hashtags, "hashtags");
     expect_sketch(w.terms, r.terms, "terms");
+    if (scope == window_scope::all) {
+        // `*` folds no clusters and no evidence: no output reads them (see window_scope).
+        EXPECT_TRUE(w.clusters.empty());
+        EXPECT_TRUE(w.top_authors.empty() && w.samples.empty() && w.negative_samples.empty() &&
+                    w.influencer_hits.empty());
+        return;
+    }
+    // Cluster keys come from 20 values, under the 64 counters: the sketch is exact.
+    std::uint64_t max_cluster = 0;
+    for (const auto& [key, n] : r.clusters) {
+        max_cluster = std::max(max_cluster, n);
+        const auto* c = w.clusters.find(key);
+        ASSERT_NE(c, nullptr) << "cluster " << key;
+        EXPECT_EQ(c->count, n) << "cluster " << key;
+    }
+    EXPECT_EQ(w.clusters.size(), r.clusters.size());
+    EXPECT_EQ(w.clusters.max_count(), max_cluster);
     test::expect_evidence(w, test::reference_evidence(r.folded, opts.influencer_followers));
 }
 
@@ -297,7 +318,7 @@ void run_property_iteration(std::mt19937_64& rng, bool big, run_stats& stats) {
             ASSERT_TRUE(emitted.insert({w.start, k_all}).second) << "window published twice";
             const auto r = ref.windows.find({w.start, k_all});
             ASSERT_NE(r, ref.windows.end()) << "window the reference does not have";
-            expect_window(*w.all, r->second, opts);
+            expect_window(*w.all, r->second, opts, window_scope::all);
             std::uint32_t prev = 0;
             for (std::size_t i = 0; i < w.brands.size(); ++i) {
                 const auto& [id, bw] = w.brands[i];
@@ -307,7 +328,7 @@ void run_property_iteration(std::mt19937_64& rng, bool big, run_stats& stats) {
                 const auto rb = ref.windows.find({w.start, id});
                 ASSERT_NE(rb, ref.windows.end());
                 SCOPED_TRACE(test::cat("brand ", id));
-                expect_window(*bw, rb->second, opts);
+                expect_window(*bw, rb->second, opts, window_scope::brand);
             }
             ++stats.records;
             // Spent partials go back to a shard's free list: reset bugs would show up later.

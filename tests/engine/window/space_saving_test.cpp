@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -235,6 +236,63 @@ TEST(SpaceSaving, ResetKeepsCapacityAndAllocatesNothing) {
     }
     EXPECT_EQ(test::allocation_count(), before);
     EXPECT_EQ(ss.size(), 100U);
+}
+
+TEST(SpaceSaving, KeysEqualMatchesPlainComparison) {
+    const std::uint64_t seed = test::test_seed("SpaceSaving.KeysEqualMatchesPlainComparison");
+    std::mt19937_64 rng(seed);
+    std::size_t equal = 0;
+    for (int iter = 0; iter < 200'000; ++iter) {
+        const std::size_t n = rng() % 41;
+        std::string a(n, 'x');
+        for (char& c : a) {
+            c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 'a' + rng() % 3);
+        }
+        std::string b = a;
+        switch (rng() % 4) {
+        case 0:
+            break; // equal
+        case 1:
+            if (n > 0) {
+                b[rng() % n] ^= static_cast<char>(1 << (rng() % 8)); // one bit anywhere
+            }
+            break;
+        case 2:
+            if (n > 0) {
+                b[rng() % 2 == 0 ? 0 : n - 1] ^= 0x20; // first or last byte
+            }
+            break;
+        default:
+            b.resize(rng() % 41, 'a'); // another length
+            break;
+        }
+        // Copies into exact-size heap blocks, so an overread would show under ASan.
+        const std::unique_ptr<char[]> pa(new char[std::max<std::size_t>(a.size(), 1)]);
+        const std::unique_ptr<char[]> pb(new char[std::max<std::size_t>(b.size(), 1)]);
+        std::copy(a.begin(), a.end(), pa.get());
+        std::copy(b.begin(), b.end(), pb.get());
+        const std::string_view va(pa.get(), a.size());
+        const std::string_view vb(pb.get(), b.size());
+        const bool want = va == vb;
+        ASSERT_EQ(detail::keys_equal(va, vb), want) << "'" << a << "' vs '" << b << "'";
+        equal += want ? 1 : 0;
+    }
+    EXPECT_GT(equal, 1000U);
+}
+
+TEST(SpaceSaving, CountersAreLineAlignedWithoutAlignedNew) {
+    ss_str ss(1000);
+    const std::size_t before = test::aligned_allocation_count();
+    for (int i = 0; i < 3000; ++i) {
+        ss.add(test::cat("key", static_cast<std::uint64_t>(i)));
+        ASSERT_EQ(reinterpret_cast<std::uintptr_t>(ss.items().data()) % 64, 0U) << i;
+    }
+    EXPECT_EQ(test::aligned_allocation_count(), before);
+    ss_str other(1000);
+    other.add("x");
+    ss.merge(other); // moves counters around: still one line each
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(ss.items().data()) % 64, 0U);
+    EXPECT_EQ(test::aligned_allocation_count(), before);
 }
 
 } // namespace

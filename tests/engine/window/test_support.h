@@ -105,5 +105,7 @@ struct owned_mention {
 
 /// Heap allocations made by operator new in this process (the test binary replaces it).
 std::size_t allocation_count() noexcept;
+/// Of those, the ones through the aligned operator new (over-aligned types).
+std::size_t aligned_allocation_count() noexcept;
 
 } // namespace pulso::test

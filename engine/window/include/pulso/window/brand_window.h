@@ -33,6 +33,12 @@ struct key_hashes {
     void compute(const enriched_mention& em, std::vector<std::uint64_t>& storage);
 };
 
+/// Which aggregate a brand_window is. No output reads the clusters or the evidence lists of
+/// `*` (its window record has neither; detection reads them per brand only), and `*` sees
+/// every mention, so an `all` window does not fold them: add() leaves `clusters` and the four
+/// evidence lists empty. merge() and reset() treat both kinds alike.
+enum class window_scope : std::uint8_t { brand, all };
+
 /// The aggregate of one brand (or `*`) in one window: exact counters, a HyperLogLog of
 /// authors, Space-Saving top-K of hashtags, terms and repost/identical-text clusters, and
 /// bounded evidence lists. Mergeable (partials of one window from several partitions).
@@ -41,7 +47,7 @@ struct key_hashes {
 /// @thread owner (a worker while open, the publisher once sealed)
 class brand_window {
   public:
-    explicit brand_window(const window_options& opts);
+    explicit brand_window(const window_options& opts, window_scope scope = window_scope::brand);
 
     /// Folds one mention. Steady state allocates nothing (capacity is reused after reset()).
     void add(const enriched_mention& em);
@@ -56,6 +62,7 @@ class brand_window {
     void merge(const brand_window& other);
     /// Empties the state, keeping capacity, for reuse by a later window.
     void reset();
+    [[nodiscard]] window_scope scope() const noexcept { return scope_; }
 
     std::uint64_t mentions = 0;
     std::array<std::uint64_t, 3> sentiment{}; ///< indexed by sentiment_class
@@ -90,6 +97,7 @@ class brand_window {
   private:
     /// What add() needs from the options, copied so a sealed window outlives its shard.
     std::uint64_t influencer_followers_;
+    window_scope scope_;
     /// Strings moved out of evidence items by reset(), reused by later insertions.
     std::vector<std::string> spare_strings_;
 

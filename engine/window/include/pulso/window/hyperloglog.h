@@ -49,7 +49,9 @@ class hyperloglog {
     }
     /// Adds every item of `other` (set union).
     void merge(const hyperloglog& other) noexcept;
-    /// Estimated number of distinct items: exact while sparse.
+    /// Estimated number of distinct items: exact while sparse. Dense, the value is computed
+    /// (a pass over the 65,536 registers) once and kept until a register changes, since a
+    /// window's record and detection ask for it several times.
     [[nodiscard]] std::uint64_t estimate() const noexcept;
     /// Empties the sketch, keeping its buffer.
     void reset() noexcept;
@@ -75,6 +77,8 @@ class hyperloglog {
     std::vector<std::uint64_t> buf_;
     std::size_t count_ = 0; ///< distinct hashes held while sparse
     bool dense_ = false;
+    mutable bool estimate_valid_ = false; ///< dense: estimate_ matches the registers
+    mutable std::uint64_t estimate_ = 0;
 };
 
 } // namespace pulso

@@ -15,6 +15,82 @@
 
 namespace pulso {
 
+namespace detail {
+
+/// Allocator for cache-line-aligned counters that takes its memory from plain operator new
+/// and aligns inside the block (64 bytes spare per allocation, the original pointer kept just
+/// before the aligned block). The aligned operator new goes to glibc's memalign, which carves
+/// each small block out of a larger chunk and hands the leading and trailing pieces back to
+/// its free lists for unrelated small allocations; with thousands of small sketches (one per
+/// brand and window) detection per window at 10,000 brands ran 2x slower (bench/detect) from
+/// that alone (see the module README).
+template <class T> struct line_allocator {
+    using value_type = T;
+    static constexpr std::size_t k_line = 64;
+    static_assert(alignof(T) <= k_line);
+
+    line_allocator() = default;
+    template <class U> explicit line_allocator(const line_allocator<U>& /*other*/) noexcept {}
+
+    T* allocate(std::size_t n) {
+        // operator new gives 16-byte alignment: at most 48 bytes to skip, and 8 hold `raw`.
+        void* raw = ::operator new(n * sizeof(T) + k_line);
+        const std::uintptr_t at =
+            (reinterpret_cast<std::uintptr_t>(raw) + sizeof(void*) + k_line - 1) &
+            ~std::uintptr_t{k_line - 1};
+        void** const block = reinterpret_cast<void**>(at);
+        block[-1] = raw;
+        return reinterpret_cast<T*>(block);
+    }
+    void deallocate(T* p, std::size_t /*n*/) noexcept {
+        ::operator delete(reinterpret_cast<void**>(p)[-1]);
+    }
+    template <class U> bool operator==(const line_allocator<U>& /*other*/) const noexcept {
+        return true;
+    }
+};
+
+/// `a == b` for keys of equal length `n`, inline: keys are mostly short (hashtags and terms),
+/// where a call to memcmp costs more than the comparison. Reads only bytes [0, n) of each.
+[[nodiscard]] inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    const auto load8 = [](const char* p) {
+        std::uint64_t v;
+        __builtin_memcpy(&v, p, 8);
+        return v;
+    };
+    const auto load4 = [](const char* p) {
+        std::uint32_t v;
+        __builtin_memcpy(&v, p, 4);
+        return v;
+    };
+    if (n >= 8) {
+        if (n > 16) {
+            return __builtin_memcmp(a, b, n) == 0;
+        }
+        // Two overlapping 8-byte words cover 8..16 bytes.
+        return ((load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8))) == 0;
+    }
+    if (n >= 4) {
+        return ((load4(a) ^ load4(b)) | (load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Key equality for the probe: the length first, then the bytes (same_bytes).
+[[nodiscard]] inline bool keys_equal(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+}
+[[nodiscard]] inline bool keys_equal(std::uint64_t a, std::uint64_t b) noexcept {
+    return a == b;
+}
+
+} // namespace detail
+
 /// Space-Saving top-K (Metwally et al. 2005) with at most `capacity` counters.
 ///
 /// Exact while at most `capacity` distinct keys were seen. Above that each counter
@@ -77,21 +153,35 @@ template <class Key> class space_saving {
             __builtin_prefetch(&index_[static_cast<std::uint32_t>(h) & (index_.size() - 1)]);
         }
     }
-    /// Hints the cache about the counter in the slot `h` probes first; call after prefetch().
+    /// Hints the cache about the counter of the key of hash `h`, when the index holds one
+    /// (the first few slots of its probe sequence are looked at); call after prefetch().
     void prefetch_counter(std::uint64_t h) const noexcept {
-        if (!index_.empty()) {
-            const slot s = index_[static_cast<std::uint32_t>(h) & (index_.size() - 1)];
-            if (s.idx1 != 0) {
+        if (index_.empty()) {
+            return;
+        }
+        const std::size_t mask = index_.size() - 1;
+        const auto hlo = static_cast<std::uint32_t>(h);
+        std::size_t i = hlo & mask;
+        for (int n = 0; n < 4; ++n) { // load <= 1/2: probe sequences are short
+            const slot s = index_[i];
+            if (s.idx1 == 0) {
+                return; // absent: an insert, or an eviction (prefetch_victim)
+            }
+            if (s.hlo == hlo) {
                 __builtin_prefetch(&entries_[s.idx1 - 1]);
                 __builtin_prefetch(&heap_pos_[s.idx1 - 1]); // read by the increment's sift
+                return;
             }
+            i = (i + 1) & mask;
         }
     }
-    /// Hints the cache about the counter the next eviction overwrites (the heap root), once the
-    /// sketch is full. No effect on results.
+    /// Hints the cache about what the next eviction touches first, once the sketch is full:
+    /// the counter it overwrites (the heap root) and that key's home slot in the index.
+    /// No effect on results.
     void prefetch_victim() const noexcept {
         if (size_ == capacity_) {
             __builtin_prefetch(&entries_[heap_[0].idx]);
+            __builtin_prefetch(&index_[heap_[0].hlo & (index_.size() - 1)]);
         }
     }
     /// Adds another summary (of a disjoint stream) into this one.
@@ -170,6 +260,14 @@ template <class Key> class space_saving {
         std::uint32_t idx1 = 0; ///< entry index + 1; 0 = empty
         std::uint32_t hlo = 0;  ///< low 32 bits of the hash (home slot and quick reject)
     };
+    /// One heap node: an entry index with a copy of its count (sifting compares counts
+    /// without touching the counters).
+    struct heap_node {
+        std::uint64_t count = 0;
+        std::uint32_t idx = 0;
+        std::uint32_t hlo = 0; ///< low hash bits of the entry (its home slot), in the padding
+    };
+    static_assert(sizeof(heap_node) == 16);
     static constexpr std::size_t k_none = ~std::size_t{0};
     static constexpr std::size_t k_min_slots = 16;
 
@@ -195,7 +293,7 @@ template <class Key> class space_saving {
             }
             if (s.hlo == hlo) {
                 const counter& c = entries_[s.idx1 - 1];
-                if (c.hash == h && key_view(c.key) == key) {
+                if (c.hash == h && detail::keys_equal(key_view(c.key), key)) {
                     return {i, s.idx1 - 1};
                 }
             }
@@ -249,27 +347,26 @@ template <class Key> class space_saving {
         }
     }
 
-    /// Puts entry `idx` with count `count` at heap position `pos`.
-    void heap_place(std::size_t pos, std::uint32_t idx, std::uint64_t count) noexcept {
-        heap_[pos] = heap_node{count, idx};
-        heap_pos_[idx] = static_cast<std::uint32_t>(pos);
+    /// Puts `node` at heap position `pos`.
+    void heap_place(std::size_t pos, const heap_node& node) noexcept {
+        heap_[pos] = node;
+        heap_pos_[node.idx] = static_cast<std::uint32_t>(pos);
     }
     void sift_up(std::size_t pos) noexcept {
-        const std::uint32_t idx = heap_[pos].idx;
-        const std::uint64_t count = heap_[pos].count;
+        const heap_node node = heap_[pos];
         while (pos > 0) {
             const std::size_t parent = (pos - 1) / 2;
-            if (!(count < heap_[parent].count)) {
+            if (!(node.count < heap_[parent].count)) {
                 break;
             }
-            heap_place(pos, heap_[parent].idx, heap_[parent].count);
+            heap_place(pos, heap_[parent]);
             pos = parent;
         }
-        heap_place(pos, idx, count);
+        heap_place(pos, node);
     }
     void sift_down(std::size_t pos) noexcept {
-        const std::uint32_t idx = heap_[pos].idx;
-        const std::uint64_t count = heap_[pos].count;
+        const heap_node node = heap_[pos];
+        const std::uint64_t count = node.count;
         const std::size_t n = heap_.size();
         for (;;) {
             std::size_t child = 2 * pos + 1;
@@ -282,16 +379,17 @@ template <class Key> class space_saving {
             if (!(heap_[child].count < count)) {
                 break;
             }
-            heap_place(pos, heap_[child].idx, heap_[child].count);
+            heap_place(pos, heap_[child]);
             pos = child;
         }
-        heap_place(pos, idx, count);
+        heap_place(pos, node);
     }
     void rebuild_heap() {
         heap_.resize(size_);
         heap_pos_.resize(size_);
         for (std::size_t i = 0; i < size_; ++i) {
-            heap_place(i, static_cast<std::uint32_t>(i), entries_[i].count);
+            heap_place(i, heap_node{entries_[i].count, static_cast<std::uint32_t>(i),
+                                    static_cast<std::uint32_t>(entries_[i].hash)});
         }
         for (std::size_t i = size_ / 2; i-- > 0;) {
             sift_down(i);
@@ -308,13 +406,8 @@ template <class Key> class space_saving {
 
     std::size_t capacity_;
     std::size_t size_ = 0;
-    std::vector<counter> entries_; ///< [0, size_) live; the rest dormant (buffers kept)
-    /// One heap node: an entry index with a copy of its count (sifting compares counts
-    /// without touching the counters).
-    struct heap_node {
-        std::uint64_t count = 0;
-        std::uint32_t idx = 0;
-    };
+    /// [0, size_) live; the rest dormant (buffers kept). Line-aligned without memalign.
+    std::vector<counter, detail::line_allocator<counter>> entries_;
     std::vector<heap_node> heap_;         ///< min-heap by count; size_ nodes
     std::vector<std::uint32_t> heap_pos_; ///< by entry index: its position in heap_
     std::vector<slot> index_;             ///< open addressing, power-of-two size
@@ -352,7 +445,8 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
         c.error = 0;
         c.hash = h;
         index_insert(new_idx);
-        heap_.push_back(heap_node{count, static_cast<std::uint32_t>(new_idx)});
+        heap_.push_back(
+            heap_node{count, static_cast<std::uint32_t>(new_idx), static_cast<std::uint32_t>(h)});
         heap_pos_.push_back(static_cast<std::uint32_t>(heap_.size() - 1)); // [new_idx]
         sift_up(heap_.size() - 1);
         max_count_ = std::max(max_count_, count);
@@ -368,6 +462,7 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
     c.count += count;
     index_insert(victim);
     heap_[0].count = c.count;
+    heap_[0].hlo = static_cast<std::uint32_t>(h);
     sift_down(0);
     max_count_ = std::max(max_count_, c.count);
     exact_ = false;
