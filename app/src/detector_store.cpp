@@ -6,10 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace pulso::app {
 
@@ -17,14 +14,9 @@ void detector_store::restore() {
     if (path_.empty()) {
         return;
     }
-    // Fail at start-up, not at the first save a minute later: the file's directory must
-    // exist and be writable (the snapshot is written next to it and renamed).
-    const std::size_t slash = path_.rfind('/');
-    const std::string dir =
-        slash == std::string::npos ? std::string(".") : path_.substr(0, slash == 0 ? 1 : slash);
-    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-        throw std::runtime_error("detect.state_file: cannot write to directory " + dir + ": " +
-                                 std::strerror(errno));
+    // Fail at start-up, not at the first save a minute later.
+    if (const std::string error = check_state_directory(path_); !error.empty()) {
+        throw std::runtime_error("detect.state_file: " + error);
     }
     std::string error;
     const std::optional<std::string> blob = read_state_file(path_, error);
@@ -55,13 +47,10 @@ void detector_store::save(millis through, bool force) {
     det_.save(buf_);
     const std::string error = write_state_file(path_, buf_);
     if (!error.empty()) {
-        ++failures_;
         spdlog::error("detector state: not saved: {} (the engine goes on; a restart would "
                       "restore an older state)",
                       error);
-        return;
     }
-    ++saves_;
 }
 
 } // namespace pulso::app

@@ -2,7 +2,6 @@
 
 #include "pulso/core/time.h"
 
-#include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
@@ -33,17 +32,11 @@ class detector_store {
     /// Saves when `through` is newer than the last save (or always with `force`).
     void save(millis through, bool force = false);
 
-    [[nodiscard]] bool enabled() const noexcept { return !path_.empty(); }
-    [[nodiscard]] std::uint64_t saves() const noexcept { return saves_; }
-    [[nodiscard]] std::uint64_t failures() const noexcept { return failures_; }
-
   private:
     std::string path_;
     detector& det_;
     std::string buf_;
     millis saved_through_ = std::numeric_limits<millis>::min();
-    std::uint64_t saves_ = 0;
-    std::uint64_t failures_ = 0;
 };
 
 } // namespace pulso::app

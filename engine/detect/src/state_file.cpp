@@ -75,6 +75,14 @@ std::string write_state_file(const std::string& path, std::string_view bytes) {
     return {};
 }
 
+std::string check_state_directory(const std::string& path) {
+    const std::string dir = directory_of(path);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        return failure("cannot write to directory", dir, errno);
+    }
+    return {};
+}
+
 std::optional<std::string> read_state_file(const std::string& path, std::string& error) {
     error.clear();
     fd_guard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};

@@ -959,13 +959,10 @@ TEST(MentionGenerator, NextAllocatesNothingInSteadyState) {
         ASSERT_TRUE(g.next(out, et));
     }
     // The counter itself works:
-    test::g_allocations = 0;
-    test::g_count_allocations = true;
+    std::size_t before = test::allocation_count();
     auto probe = std::make_unique<int>(1);
-    test::g_count_allocations = false;
-    ASSERT_EQ(test::g_allocations, 1U);
-    test::g_allocations = 0;
-    test::g_count_allocations = true;
+    ASSERT_EQ(test::allocation_count() - before, 1U);
+    before = test::allocation_count();
     std::size_t n = 0;
     while (true) {
         out.clear();
@@ -974,9 +971,9 @@ TEST(MentionGenerator, NextAllocatesNothingInSteadyState) {
         }
         ++n;
     }
-    test::g_count_allocations = false;
+    const std::size_t allocations = test::allocation_count() - before;
     EXPECT_GT(n, 200'000U);
-    EXPECT_EQ(test::g_allocations, 0U);
+    EXPECT_EQ(allocations, 0U);
 }
 
 // --- throughput -------------------------------------------------------------------------

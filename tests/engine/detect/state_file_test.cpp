@@ -83,6 +83,10 @@ TEST(StateFile, ErrorsNameThePath) {
     const std::string bad = dir + "/missing/detector.state";
     const std::string werr = write_state_file(bad, "x");
     EXPECT_NE(werr.find(bad + ".tmp"), std::string::npos) << werr;
+    const std::string derr = check_state_directory(bad);
+    EXPECT_NE(derr.find("cannot write to directory " + dir + "/missing"), std::string::npos)
+        << derr;
+    EXPECT_EQ(check_state_directory(dir + "/detector.state"), "");
     fs::remove_all(dir);
 }
 

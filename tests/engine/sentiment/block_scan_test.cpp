@@ -4,7 +4,7 @@
 // special bytes at it, requiring bit-for-bit the scores of the frozen reference scorer.
 #include "eval_normalize.h"
 #include "pulso/sentiment/lexicon_scorer.h"
-#include "reference_scorer/reference_scorer.h"
+#include "reference_compare.h"
 
 #include <gtest/gtest.h>
 
@@ -17,27 +17,12 @@
 
 namespace {
 
-using pulso::lexicon_scorer;
 using pulso::sentiment_eval::normalize_for_eval;
+using pulso::sentiment_reference::compare_with_reference;
 using pulso::sentiment_reference::reference_score;
+using pulso::sentiment_reference::test_seed;
 
 const char* const languages[] = {"es", "en", "pt", "und"};
-
-std::string compare(std::string_view raw, std::string_view normalized, std::string_view lang) {
-    const float got = lexicon_scorer::builtin().score(raw, normalized, lang);
-    const float want = reference_score(raw, normalized, lang);
-    if (std::bit_cast<std::uint32_t>(got) == std::bit_cast<std::uint32_t>(want)) {
-        return {};
-    }
-    return "got " + std::to_string(got) + " want " + std::to_string(want) + " lang '" +
-           std::string(lang) + "'\n raw: " + std::string(raw) +
-           "\n norm: " + std::string(normalized);
-}
-
-unsigned test_seed() {
-    const char* env = std::getenv("PULSO_TEST_SEED");
-    return env != nullptr ? static_cast<unsigned>(std::atoi(env)) : std::random_device{}();
-}
 
 // Tokens and separators whose handling differs between the block path and the general path.
 const char* const snippets[] = {"excelente",
@@ -102,9 +87,10 @@ TEST(LexiconScorerBlocks, SnippetsAtEveryOffsetScoreAsReference) {
                 text += snippet;
                 text += tails[(offset + f) % std::size(tails)];
                 const char* lang = languages[(offset + f) % std::size(languages)];
-                const std::string diff = compare(text, text, lang);
+                const std::string diff = compare_with_reference(text, text, lang);
                 ASSERT_TRUE(diff.empty()) << "offset " << offset << ": " << diff;
-                const std::string diff_norm = compare(text, normalize_for_eval(text), lang);
+                const std::string diff_norm =
+                    compare_with_reference(text, normalize_for_eval(text), lang);
                 ASSERT_TRUE(diff_norm.empty()) << "offset " << offset << ": " << diff_norm;
                 ++checked;
             }
@@ -166,10 +152,10 @@ TEST(LexiconScorerBlocks, RandomRunsScoreAsReference) {
             }
         }
         const char* lang = languages[rng() % std::size(languages)];
-        const std::string diff = compare(text, text, lang);
+        const std::string diff = compare_with_reference(text, text, lang);
         ASSERT_TRUE(diff.empty()) << "iteration " << iter << ": " << diff;
         const std::string norm = normalize_for_eval(text);
-        const std::string diff_norm = compare(text, norm, lang);
+        const std::string diff_norm = compare_with_reference(text, norm, lang);
         ASSERT_TRUE(diff_norm.empty()) << "iteration " << iter << ": " << diff_norm;
         nonzero += reference_score(text, norm, lang) != 0.0F ? 1 : 0;
     }

@@ -6,7 +6,7 @@
 #include "eval_set.h"
 #include "lexicon_data.h"
 #include "pulso/sentiment/lexicon_scorer.h"
-#include "reference_scorer/reference_scorer.h"
+#include "reference_compare.h"
 
 #include <gtest/gtest.h>
 
@@ -23,21 +23,11 @@ namespace {
 
 using pulso::lexicon_scorer;
 using pulso::sentiment_eval::normalize_for_eval;
+using pulso::sentiment_reference::compare_with_reference;
 using pulso::sentiment_reference::reference_score;
+using pulso::sentiment_reference::test_seed;
 
 const char* const languages[] = {"es", "en", "pt", "und", "es-MX", "pt_BR", "", "e", "english"};
-
-// Returns an empty string when both agree bit-for-bit, else a description of the difference.
-std::string compare(std::string_view raw, std::string_view normalized, std::string_view lang) {
-    const float got = lexicon_scorer::builtin().score(raw, normalized, lang);
-    const float want = reference_score(raw, normalized, lang);
-    if (std::bit_cast<std::uint32_t>(got) == std::bit_cast<std::uint32_t>(want)) {
-        return {};
-    }
-    return "got " + std::to_string(got) + " want " + std::to_string(want) + " lang '" +
-           std::string(lang) + "'\n raw: " + std::string(raw) +
-           "\n norm: " + std::string(normalized);
-}
 
 // Appends `word` to `out` with mention-style noise: accents on vowels, a capital first letter
 // or the whole word in capitals (raw text only: the normaliser folds them away).
@@ -135,12 +125,6 @@ std::string mention_like(std::mt19937& rng) {
     return raw;
 }
 
-unsigned test_seed() {
-    return std::getenv("PULSO_TEST_SEED") != nullptr
-               ? static_cast<unsigned>(std::atoi(std::getenv("PULSO_TEST_SEED")))
-               : std::random_device{}();
-}
-
 void check_mentions(unsigned seed, int count) {
     SCOPED_TRACE("seed " + std::to_string(seed) + " (set PULSO_TEST_SEED to replay)");
     std::mt19937 rng(seed);
@@ -150,10 +134,10 @@ void check_mentions(unsigned seed, int count) {
         const std::string raw = mention_like(rng);
         const std::string norm = normalize_for_eval(raw);
         const char* lang = languages[rng() % std::size(languages)];
-        const std::string diff = compare(raw, norm, lang);
+        const std::string diff = compare_with_reference(raw, norm, lang);
         ASSERT_TRUE(diff.empty()) << "text " << i << ": " << diff;
         // The raw text as its own normal form: CAPS and accents reach the tokeniser.
-        const std::string diff_raw = compare(raw, raw, lang);
+        const std::string diff_raw = compare_with_reference(raw, raw, lang);
         ASSERT_TRUE(diff_raw.empty()) << "text " << i << " (raw as normalised): " << diff_raw;
         const float s = reference_score(raw, norm, lang);
         nonzero += s != 0.0F ? 1 : 0;
@@ -172,7 +156,7 @@ TEST(LexiconScorerReference, EvalSetsScoreBitForBitAsBefore) {
         for (const auto& item : items) {
             const std::string norm = normalize_for_eval(item.text);
             for (const char* lang : languages) {
-                const std::string diff = compare(item.text, norm, lang);
+                const std::string diff = compare_with_reference(item.text, norm, lang);
                 ASSERT_TRUE(diff.empty()) << set << " line " << item.line << ": " << diff;
             }
             ++texts;
@@ -207,9 +191,9 @@ TEST(LexiconScorerReference, RandomBytesScoreBitForBitAsBefore) {
             }
         }
         const char* lang = languages[rng() % std::size(languages)];
-        const std::string diff = compare(text, text, lang);
+        const std::string diff = compare_with_reference(text, text, lang);
         ASSERT_TRUE(diff.empty()) << "iteration " << iter << ": " << diff;
-        const std::string diff_norm = compare(text, normalize_for_eval(text), lang);
+        const std::string diff_norm = compare_with_reference(text, normalize_for_eval(text), lang);
         ASSERT_TRUE(diff_norm.empty()) << "iteration " << iter << ": " << diff_norm;
     }
 }
@@ -241,9 +225,9 @@ TEST(LexiconScorerReference, EdgeCasesScoreBitForBitAsBefore) {
     }
     for (const std::string& t : texts) {
         for (const char* lang : languages) {
-            const std::string diff = compare(t, t, lang);
+            const std::string diff = compare_with_reference(t, t, lang);
             ASSERT_TRUE(diff.empty()) << diff;
-            const std::string diff_norm = compare(t, normalize_for_eval(t), lang);
+            const std::string diff_norm = compare_with_reference(t, normalize_for_eval(t), lang);
             ASSERT_TRUE(diff_norm.empty()) << diff_norm;
         }
     }

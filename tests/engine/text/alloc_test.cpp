@@ -1,69 +1,15 @@
 // Checks that the per-mention path allocates nothing in steady state, by counting calls to the
-// global operator new while a flag is set (this binary replaces operator new/delete).
+// global operator new (this binary links tests/support's replacement).
 
+#include "alloc_counter.h"
 #include "pulso/text/brand_matcher.h"
 #include "pulso/text/normalizer.h"
 #include "pulso/text/tokens.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<std::size_t> g_allocations{0};
-} // namespace
-
-void* operator new(std::size_t n) {
-    if (g_counting.load(std::memory_order_relaxed)) {
-        g_allocations.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (void* p = std::malloc(n == 0 ? 1 : n)) {
-        return p;
-    }
-    throw std::bad_alloc();
-}
-// Every unaligned form goes through the counting malloc/free pair, so that libraries using
-// the nothrow or array forms (Hyperscan does) stay matched under ASan.
-void* operator new[](std::size_t n) {
-    return operator new(n);
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    try {
-        return operator new(n);
-    } catch (const std::bad_alloc&) {
-        return nullptr;
-    }
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
-    return operator new(n, t);
-}
-// GCC 12 flags free() inside a replacing operator delete once inlined (a false positive).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-    std::free(p);
-}
-#pragma GCC diagnostic pop
 
 namespace {
 
@@ -106,14 +52,12 @@ TEST(TextAllocations, SteadyStateAllocatesNothing) {
         return found;
     };
     const std::size_t warm = run_all(); // first calls size the buffers
-    g_allocations = 0;
-    g_counting = true;
+    const std::size_t before = pulso::test::allocation_count();
     std::size_t again = 0;
     for (int i = 0; i < 100; ++i) {
         again += run_all();
     }
-    g_counting = false;
-    EXPECT_EQ(g_allocations.load(), 0U);
+    EXPECT_EQ(pulso::test::allocation_count() - before, 0U);
     EXPECT_EQ(again, warm * 100);
     EXPECT_GT(warm, 400U);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alloc_counter.h"
 #include "pulso/core/mention.h"
 #include "pulso/window/window_types.h"
 
@@ -102,10 +103,5 @@ struct owned_mention {
         return em;
     }
 };
-
-/// Heap allocations made by operator new in this process (the test binary replaces it).
-std::size_t allocation_count() noexcept;
-/// Of those, the ones through the aligned operator new (over-aligned types).
-std::size_t aligned_allocation_count() noexcept;
 
 } // namespace pulso::test

@@ -16,6 +16,10 @@ namespace pulso {
 /// and the system error.
 [[nodiscard]] std::string write_state_file(const std::string& path, std::string_view bytes);
 
+/// "" when the directory that holds `path` exists and can be written (where the snapshot
+/// and its temporary file go), else one line naming the directory and the system error.
+[[nodiscard]] std::string check_state_directory(const std::string& path);
+
 /// Reads `path`. nullopt with `error` empty when there is no such file (a first start);
 /// nullopt with `error` set (naming the path) when it exists but cannot be read.
 [[nodiscard]] std::optional<std::string> read_state_file(const std::string& path,

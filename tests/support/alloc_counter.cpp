@@ -1,24 +1,33 @@
 #include "alloc_counter.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <new>
 
+namespace {
+std::atomic<std::size_t> g_allocations{0};
+std::atomic<std::size_t> g_aligned_allocations{0};
+} // namespace
+
 namespace pulso::test {
-bool g_count_allocations = false; // the test binary is single-threaded
-std::size_t g_allocations = 0;
+std::size_t allocation_count() noexcept {
+    return g_allocations.load(std::memory_order_relaxed); // relaxed: a statistic only
+}
+std::size_t aligned_allocation_count() noexcept {
+    return g_aligned_allocations.load(std::memory_order_relaxed); // relaxed: a statistic only
+}
 } // namespace pulso::test
 
 // Every replaceable form is replaced, so that no allocation bypasses the counter and every
 // delete matches its new (ASan checks that).
 namespace {
 void* counted(std::size_t n, std::size_t align) noexcept {
-    if (pulso::test::g_count_allocations) {
-        ++pulso::test::g_allocations;
-    }
+    g_allocations.fetch_add(1, std::memory_order_relaxed); // relaxed: a statistic only
     n = n == 0 ? 1 : n;
-    if (align <= alignof(std::max_align_t)) {
+    if (align == 0) {
         return std::malloc(n);
     }
+    g_aligned_allocations.fetch_add(1, std::memory_order_relaxed);
     return std::aligned_alloc(align, (n + align - 1) / align * align);
 }
 void* counted_or_throw(std::size_t n, std::size_t align) {
