@@ -103,6 +103,46 @@ struct shared_run {
     }
 };
 
+/// detect.state_file: alerts still firing when the previous process stopped become known to
+/// the in-process sinks — the HTTP API's firing list and metrics, and Alertmanager's resend
+/// set (else Alertmanager would expire them before their resolution). Not the alerts topic
+/// and not the webhook: both were told when the alert fired.
+class restored_alerts final : public detection_sink {
+  public:
+    restored_alerts(http::history& hist, alerting::alert_dispatcher* alerts)
+        : hist_(hist), alerts_(alerts) {}
+    void trend(std::string_view, std::string_view) override {}
+    void alert(std::string_view, std::string_view json) override {
+        (void)hist_.restore_firing(json);
+        if (alerts_ != nullptr) {
+            (void)alerts_->restore_firing(json);
+        }
+    }
+
+  private:
+    http::history& hist_;
+    alerting::alert_dispatcher* alerts_;
+};
+
+void announce_restored_alerts(const detector& det, http::history& hist,
+                              alerting::alert_dispatcher* alerts) {
+    std::vector<firing_alert> firing;
+    det.firing(firing);
+    if (firing.empty()) {
+        return;
+    }
+    restored_alerts sink(hist, alerts);
+    const std::size_t told = det.announce_firing(sink);
+    const bool am = alerts != nullptr && alerts->enabled(alerting::alert_sink::alertmanager);
+    spdlog::info("detector state: {} alert(s) still firing; {} listed by the API{}", firing.size(),
+                 told, am ? " and re-sent to Alertmanager" : "");
+    if (told < firing.size()) {
+        spdlog::warn("detector state: {} firing alert(s) restored without their record (a "
+                     "snapshot of an older version): not listed until they change",
+                     firing.size() - told);
+    }
+}
+
 /// How long a loop may go without turning before /healthz says the service is not alive.
 constexpr std::int64_t k_heartbeat_limit_ms = 10'000;
 /// A sink that has not delivered everything for this long makes /readyz answer 503.
@@ -840,6 +880,7 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
     view.set_alerts(alerts.get());
     http::metrics met(PULSO_VERSION, [&view] { return view.snapshot(); });
     http::history hist({}, &outputs, &met);
+    announce_restored_alerts(det, hist, alerts.get());
     std::unique_ptr<http::http_server> server;
     if (ro.http) {
         http::http_options o;

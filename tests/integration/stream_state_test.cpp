@@ -7,10 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace pulso::itest {
 namespace {
@@ -68,6 +72,57 @@ std::size_t count_lines_with(const std::string& path, const std::string& what) {
         n += line.find(what) != std::string::npos ? 1 : 0;
     }
     return n;
+}
+
+/// The port of the last "http on http://127.0.0.1:PORT/" line of a `pulso run` log; 0 if none.
+int http_port(const std::string& log) {
+    std::ifstream f(log);
+    std::string line;
+    int port = 0;
+    const std::string key = "http on http://127.0.0.1:";
+    while (std::getline(f, line)) {
+        const std::size_t at = line.find(key);
+        if (at != std::string::npos) {
+            port = std::atoi(line.c_str() + at + key.size());
+        }
+    }
+    return port;
+}
+
+/// The body of GET `path` on 127.0.0.1:`port` (HTTP/1.0, read to the end); "" on failure.
+std::string http_get(int port, const std::string& path) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string response;
+    if (fd >= 0 && connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
+        const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+        if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+            char buf[8192];
+            ssize_t r = 0;
+            while ((r = read(fd, buf, sizeof buf)) > 0) {
+                response.append(buf, static_cast<std::size_t>(r));
+            }
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    const std::size_t body = response.find("\r\n\r\n");
+    return body == std::string::npos ? std::string() : response.substr(body + 4);
+}
+
+/// The value of a string field, e.g. "id", of a one-line JSON record.
+std::string string_field(const std::string& json, const std::string& name) {
+    const std::string key = "\"" + name + "\":\"";
+    const std::size_t at = json.find(key);
+    if (at == std::string::npos) {
+        return {};
+    }
+    const std::size_t end = json.find('"', at + key.size());
+    return json.substr(at + key.size(), end - at - key.size());
 }
 
 TEST(StreamState, RestartKeepsTheDetectorsBaselines) {
@@ -144,6 +199,39 @@ TEST(StreamState, RestartKeepsTheDetectorsBaselines) {
     EXPECT_EQ(alerts.size(), got_alerts.size()) << "an alert record was published twice";
     EXPECT_EQ(got_alerts, want_alerts);
     EXPECT_EQ(got_trends, want_trends);
+
+    // Run 3, no new input: the alerts still firing at the end of run 2 are listed by the API
+    // from the state file (not re-published on the alerts topic).
+    std::set<std::string> still_firing;
+    for (const std::string& a : alerts) {
+        const std::string id = string_field(a, "id");
+        if (string_field(a, "status") == "firing") {
+            still_firing.insert(id);
+        } else {
+            still_firing.erase(id);
+        }
+    }
+    ASSERT_FALSE(still_firing.empty()) << "the scenario's alerts should still fire at its end";
+    {
+        child run(args, false, log);
+        ASSERT_TRUE(wait_for_log(log, "alert(s) still firing", 1, 20s));
+        ASSERT_TRUE(wait_for_log(log, "http on", 3, 20s));
+        const std::string listed = http_get(http_port(log), "/api/v1/alerts?status=firing");
+        for (const std::string& id : still_firing) {
+            EXPECT_NE(listed.find("\"id\":\"" + id + "\""), std::string::npos)
+                << id << " missing from " << listed;
+        }
+        std::size_t listed_firing = 0;
+        for (std::size_t at = listed.find("\"status\":\"firing\""); at != std::string::npos;
+             at = listed.find("\"status\":\"firing\"", at + 1)) {
+            ++listed_firing;
+        }
+        EXPECT_EQ(listed_firing, still_firing.size()) << listed;
+        run.signal(SIGTERM);
+        ASSERT_EQ(run.wait(20s), 0);
+    }
+    EXPECT_EQ(read_topic(bootstrap, "pulso.alerts").size(), alerts.size())
+        << "restored alerts must not be published again";
 }
 
 } // namespace

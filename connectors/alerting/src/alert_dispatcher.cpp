@@ -126,6 +126,32 @@ struct alert_dispatcher::impl {
         s.enqueued.fetch_add(1, std::memory_order_relaxed);
     }
 
+    /// Queues the Alertmanager request for one alert transition and keeps the firing set (the
+    /// resend set) in step: a firing alert joins or refreshes it, a resolved one leaves it.
+    void queue_alertmanager(const alert_fields& a, millis now) { // @locks mu held
+        sink& am = at(alert_sink::alertmanager);
+        auto it = firing.find(a.id);
+        const millis starts = it != firing.end() ? it->second.starts_at : now;
+        std::string body = "[";
+        if (a.firing) {
+            std::string obj = render_alertmanager_alert(a, starts, 0, opts.external_url);
+            body += obj;
+            if (it != firing.end()) {
+                it->second.am_object = std::move(obj);
+            } else {
+                firing.emplace(a.id, firing_alert{starts, std::move(obj)});
+            }
+        } else {
+            body += render_alertmanager_alert(a, starts, now, opts.external_url);
+            if (it != firing.end()) {
+                firing.erase(it);
+            }
+        }
+        body += ']';
+        push(am, std::move(body));
+        am.wake.notify_one();
+    }
+
     [[nodiscard]] bool past_close_deadline() const noexcept {
         return ticks(clock::now()) >= close_deadline.load(std::memory_order_relaxed);
     }
@@ -358,26 +384,7 @@ void alert_dispatcher::emit(record_kind kind, std::string_view /*key*/,
             return;
         }
         if (am.on) {
-            auto it = m.firing.find(a.id);
-            const millis starts = it != m.firing.end() ? it->second.starts_at : now;
-            std::string body = "[";
-            if (a.firing) {
-                std::string obj = render_alertmanager_alert(a, starts, 0, m.opts.external_url);
-                body += obj;
-                if (it != m.firing.end()) {
-                    it->second.am_object = std::move(obj);
-                } else {
-                    m.firing.emplace(a.id, firing_alert{starts, std::move(obj)});
-                }
-            } else {
-                body += render_alertmanager_alert(a, starts, now, m.opts.external_url);
-                if (it != m.firing.end()) {
-                    m.firing.erase(it);
-                }
-            }
-            body += ']';
-            m.push(am, std::move(body));
-            am.wake.notify_one();
+            m.queue_alertmanager(a, now);
         }
         if (wh.on) {
             m.push(wh, std::move(wh_body));
@@ -387,6 +394,27 @@ void alert_dispatcher::emit(record_kind kind, std::string_view /*key*/,
         // Allocation failure only: lose this alert, keep the publisher running.
         m.invalid.fetch_add(1, std::memory_order_relaxed);
         spdlog::error("alerting: emit failed: {}", e.what());
+    }
+}
+
+bool alert_dispatcher::restore_firing(std::string_view json) noexcept {
+    impl& m = *impl_;
+    try {
+        alert_fields a;
+        if (parse_alert_record(json, a) != parse_alert_errc::ok || !a.firing) {
+            m.invalid.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        std::lock_guard lk(m.mu);
+        if (m.closing || !m.at(alert_sink::alertmanager).on) {
+            return false;
+        }
+        m.queue_alertmanager(a, wall_now_ms());
+        return true;
+    } catch (const std::exception& e) {
+        m.invalid.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("alerting: restoring a firing alert failed: {}", e.what());
+        return false;
     }
 }
 

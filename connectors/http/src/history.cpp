@@ -310,6 +310,27 @@ void history::emit(record_kind kind, std::string_view key, std::string_view json
     }
 }
 
+bool history::restore_firing(std::string_view json) {
+    record_fields f;
+    parse_state& ps = publisher_parse_state();
+    if (!parse_fields(ps.parser, ps.buf, record_kind::alert, json, f) || !f.firing) {
+        const std::lock_guard lock(mu_);
+        ++counts_.parse_errors;
+        return false;
+    }
+    {
+        const std::lock_guard lock(mu_);
+        if (firing_.find(f.id) == firing_.end() && firing_.size() >= k_max_firing_tracked) {
+            return false;
+        }
+        firing_[f.id] = alert_state{std::string(json), ++seq_};
+    }
+    if (metrics_ != nullptr) {
+        metrics_->observe_alert(f.brand, f.rule, f.severity, true, false);
+    }
+    return true;
+}
+
 void history::evict_locked() {
     while (!records_.empty()) {
         const entry& front = records_.front();

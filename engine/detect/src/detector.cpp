@@ -339,6 +339,7 @@ void detector::transition(std::uint32_t id, alert_rule rule, const rule_eval& e,
             rs.severity = e.critical ? alert_severity::critical : alert_severity::warning;
             write_alert(id, rule, true, e, bw, start, end);
             out.alert(matcher_->brand_name(id), buf_);
+            rs.record.assign(buf_);
             ++alerts_;
         }
         return;
@@ -350,6 +351,7 @@ void detector::transition(std::uint32_t id, alert_rule rule, const rule_eval& e,
         out.alert(matcher_->brand_name(id), buf_);
         ++alerts_;
         rs.firing = false;
+        rs.record.clear();
         rs.cooldown = k.cooldown;
         rs.streak = 0;
         rs.calm = 0;
@@ -558,6 +560,19 @@ void detector::firing(std::vector<firing_alert>& out) const {
             }
         }
     }
+}
+
+std::size_t detector::announce_firing(detection_sink& out) const {
+    std::size_t n = 0;
+    for (std::uint32_t id = 0; id < brands_.size(); ++id) {
+        for (const rule_state& rs : brands_[id]->rules) {
+            if (rs.firing && !rs.record.empty()) {
+                out.alert(matcher_->brand_name(id), rs.record);
+                ++n;
+            }
+        }
+    }
+    return n;
 }
 
 } // namespace pulso

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace pulso {
@@ -21,6 +22,9 @@ struct detector::rule_state {
     millis since = 0;             ///< window_start of the firing window (the episode id)
     bool firing = false;
     alert_severity severity = alert_severity::warning;
+    /// The firing record of the episode while it fires (empty otherwise, and after a restore
+    /// from a version 2 snapshot): re-announced to in-process sinks after a restart.
+    std::string record;
 };
 
 struct detector::scope_trends {

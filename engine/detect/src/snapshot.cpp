@@ -12,7 +12,10 @@ namespace {
 
 constexpr std::string_view k_magic = "PULSODET";
 // v2: the window size and slide follow the version (a snapshot of other windows is refused).
-constexpr std::uint32_t k_version = 2;
+// v3: each rule state also carries the firing record of its episode (empty when not firing).
+// Version 2 snapshots are still read (their firing alerts have no record).
+constexpr std::uint32_t k_version = 3;
+constexpr std::uint32_t k_oldest_version = 2;
 
 void put_count(std::string& out, const count_baseline& c) {
     detail::put_f64(out, c.level);
@@ -58,6 +61,7 @@ void detector::save_brand(std::string& out, const brand_state& b) const {
         detail::put_i64(out, r.since);
         detail::put_u8(out, r.firing ? 1 : 0);
         detail::put_u8(out, static_cast<std::uint8_t>(r.severity));
+        detail::put_str(out, r.firing ? std::string_view(r.record) : std::string_view());
     }
     detail::put_u32(out, static_cast<std::uint32_t>(b.seasonal.size()));
     for (const float f : b.seasonal) {
@@ -70,7 +74,8 @@ void detector::save_brand(std::string& out, const brand_state& b) const {
     }
 }
 
-bool detector::restore_brand(std::string_view in, std::size_t& pos, brand_state& b) const {
+bool detector::restore_brand(std::string_view in, std::size_t& pos, brand_state& b,
+                             std::uint32_t version) const {
     if (!get_count(in, pos, b.mentions) || !get_count(in, pos, b.negatives) ||
         !detail::get_f64(in, pos, b.share.negatives) ||
         !detail::get_f64(in, pos, b.share.mentions) || !detail::get_u32(in, pos, b.share.updates) ||
@@ -89,6 +94,9 @@ bool detector::restore_brand(std::string_view in, std::size_t& pos, brand_state&
         }
         r.firing = firing == 1;
         r.severity = static_cast<alert_severity>(severity);
+        if (version >= 3 && !detail::get_str(in, pos, r.record)) {
+            return false;
+        }
     }
     std::uint32_t seasonal = 0;
     if (!detail::get_u32(in, pos, seasonal) ||
@@ -162,9 +170,9 @@ bool detector::restore(std::string_view in, std::string* why) {
     if (!detail::get_u32(in, pos, version)) {
         return refuse("truncated snapshot");
     }
-    if (version != k_version) {
+    if (version < k_oldest_version || version > k_version) {
         return refuse("snapshot version " + std::to_string(version) + ", this build reads " +
-                      std::to_string(k_version));
+                      std::to_string(k_oldest_version) + " to " + std::to_string(k_version));
     }
     if (!detail::get_i64(in, pos, size) || !detail::get_i64(in, pos, slide)) {
         return refuse("truncated snapshot");
@@ -198,7 +206,7 @@ bool detector::restore(std::string_view in, std::string* why) {
     for (std::uint32_t i = 0; i < count; ++i) {
         std::string name;
         auto b = std::make_unique<brand_state>();
-        if (!detail::get_str(in, pos, name) || !restore_brand(in, pos, *b)) {
+        if (!detail::get_str(in, pos, name) || !restore_brand(in, pos, *b, version)) {
             return refuse("corrupt snapshot");
         }
         const auto it = ids.find(name);

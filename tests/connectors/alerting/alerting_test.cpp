@@ -451,6 +451,34 @@ TEST(AlertDispatcher, ResendsFiringAlertsUntilResolved) {
     EXPECT_TRUE(d.close(5s));
 }
 
+TEST(AlertDispatcher, RestoredFiringAlertsGoToAlertmanagerOnly) {
+    test_receiver am;
+    test_receiver hook;
+    alert_sink_options o = fast_options();
+    o.alertmanager_url = am.url();
+    o.webhook_url = hook.url();
+    o.resend_interval = 150ms;
+    alert_dispatcher d(o);
+    const std::string a = with_id(firing_record(), "alertA");
+    EXPECT_FALSE(d.restore_firing(resolved_record()));
+    EXPECT_TRUE(d.restore_firing(a));
+    EXPECT_EQ(d.firing_count(), 1U);
+    ASSERT_TRUE(am.wait_for(3, 5s)); // at once, then resent
+    for (const auto& r : am.requests()) {
+        EXPECT_EQ(alert_ids(r.body), std::vector<std::string>{"alertA"});
+        EXPECT_EQ(r.body.find("\"endsAt\""), std::string::npos);
+    }
+    std::string resolved = resolved_record();
+    resolved.replace(resolved.find("a2188edfa916ad85"), 16, "alertA");
+    d.emit(record_kind::alert, "acme", resolved);
+    EXPECT_EQ(d.firing_count(), 0U);
+    EXPECT_TRUE(d.close(5s));
+    EXPECT_NE(am.requests().back().body.find("\"endsAt\""), std::string::npos);
+    ASSERT_EQ(hook.count(), 1U) << "the webhook hears the resolution, not the restored firing";
+    EXPECT_NE(hook.requests()[0].body.find("resolved"), std::string::npos);
+    EXPECT_EQ(d.invalid_records(), 1U);
+}
+
 TEST(AlertDispatcher, CloseFlushesQueuedJobs) {
     test_receiver rx;
     alert_sink_options o = fast_options();

@@ -269,6 +269,35 @@ TEST(HttpHistory, FiringAlertsAreThoseWhoseLatestRecordFires) {
     EXPECT_EQ(array_size(h.alerts_json(true)), 2U);
 }
 
+TEST(HttpHistory, RestoredFiringAlertsAreListedNotForwardedNorCounted) {
+    counting_sink inner;
+    metrics m("0.1.0");
+    history h({}, &inner, &m);
+    EXPECT_TRUE(h.restore_firing(alert_record("a1", "firing", "acme", k_t0)));
+    EXPECT_FALSE(h.restore_firing(alert_record("a2", "resolved", "acme", k_t0)));
+    EXPECT_FALSE(h.restore_firing("{not json"));
+    EXPECT_EQ(inner.counts, (std::array<int, 4>{0, 0, 0, 0})) << "published before the restart";
+    EXPECT_EQ(array_size(h.alerts_json(true)), 1U);
+    EXPECT_EQ(array_size(h.alerts_json(false)), 0U) << "not a new record of the history";
+    EXPECT_EQ(h.stats().parse_errors, 2U);
+    std::string text = m.serialize();
+    EXPECT_NE(
+        text.find(
+            R"(pulso_alerts_firing{brand="acme",rule="negative_spike",severity="critical"} 1)"),
+        std::string::npos);
+    EXPECT_EQ(text.find(R"(pulso_alerts_total{rule="negative_spike",severity="critical"} 1)"),
+              std::string::npos)
+        << "a restored alert is not a new one";
+    // Its resolution, later, finds it.
+    h.emit(record_kind::alert, "acme", alert_record("a1", "resolved", "acme", k_t0 + k_minute));
+    EXPECT_EQ(array_size(h.alerts_json(true)), 0U);
+    text = m.serialize();
+    EXPECT_NE(
+        text.find(
+            R"(pulso_alerts_firing{brand="acme",rule="negative_spike",severity="critical"} 0)"),
+        std::string::npos);
+}
+
 TEST(HttpHistory, ServesTheLatestWindowsTrendsByDefault) {
     history h;
     h.emit(record_kind::trend, "*", trend_record("*", k_t0, "#old", 1, 3));

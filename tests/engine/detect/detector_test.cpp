@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -434,6 +436,85 @@ TEST(Detector, SnapshotRoundTripContinuesIdentically) {
     EXPECT_FALSE(c.det.restore("PULSODET garbage"));
     EXPECT_FALSE(c.det.restore(std::string_view(blob).substr(0, blob.size() / 2)));
     EXPECT_EQ(c.det.windows(), 0U);
+}
+
+TEST(Detector, RestoredFiringAlertsAreAnnouncedWithTheirRecords) {
+    harness a;
+    for (std::int64_t i = 0; i < 40; ++i) {
+        a.feed(i, {{0, usual(wobble(100, i), wobble(10, i))}});
+    }
+    for (std::int64_t i = 40; i < 42; ++i) {
+        a.feed(i, {{0, usual(190, 100)}});
+    }
+    const auto fired = a.alerts("", "firing");
+    ASSERT_FALSE(fired.empty());
+    std::string blob;
+    a.det.save(blob);
+
+    harness b;
+    ASSERT_TRUE(b.det.restore(blob));
+    test::capture told;
+    EXPECT_EQ(b.det.announce_firing(told), fired.size());
+    ASSERT_EQ(told.records.size(), fired.size());
+    for (std::size_t k = 0; k < fired.size(); ++k) {
+        EXPECT_TRUE(told.records[k].alert);
+        EXPECT_EQ(told.records[k].key, fired[k].key);
+        EXPECT_EQ(told.records[k].json, fired[k].json) << "the firing record, byte for byte";
+    }
+    // Once resolved, nothing is announced any more (the record is dropped with the episode).
+    for (std::int64_t i = 42; i < 60; ++i) {
+        b.feed(i, {{0, usual(wobble(100, i), wobble(10, i))}});
+    }
+    ASSERT_EQ(b.alerts("", "resolved").size(), fired.size());
+    EXPECT_EQ(field(b.alerts("", "resolved")[0].json, "id"), field(fired[0].json, "id"));
+    test::capture none;
+    EXPECT_EQ(b.det.announce_firing(none), 0U);
+    std::string after;
+    b.det.save(after);
+    harness c;
+    ASSERT_TRUE(c.det.restore(after));
+    EXPECT_EQ(c.det.announce_firing(none), 0U);
+    EXPECT_TRUE(none.records.empty());
+}
+
+TEST(Detector, ReadsAVersion2SnapshotWithoutRecords) {
+    // Written by pulso 271db6a (`pulso replay` with detect.state_file over 38 minutes of the
+    // negative_spike scenario, seed 3, the six brands of tests/golden/state_chunks.sh): two
+    // alerts of acme fire at 04:35 and 04:36 and are still firing.
+    std::ifstream f(std::string(PULSO_SOURCE_DIR) + "/tests/data/detect/detector-v2.state",
+                    std::ios::binary);
+    ASSERT_TRUE(f) << "tests/data/detect/detector-v2.state";
+    const std::string blob((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::vector<brand_rule> rules;
+    for (const char* name :
+         {"acme", "cafe_andino", "telco_sur", "banco_luz", "viva_air", "mercado_rio"}) {
+        brand_rule r;
+        r.name = name;
+        r.keywords = {name};
+        rules.push_back(r);
+    }
+    const brand_matcher matcher(rules);
+    detector det(config::detect_t{}, matcher, k_minute, k_minute);
+    std::string why;
+    ASSERT_TRUE(det.restore(blob, &why)) << why;
+    EXPECT_EQ(det.windows(), 38U);
+    std::vector<firing_alert> now;
+    det.firing(now);
+    ASSERT_EQ(now.size(), 2U);
+    EXPECT_EQ(matcher.brand_name(now[0].brand), "acme");
+    EXPECT_EQ(now[0].rule, alert_rule::negative_spike);
+    EXPECT_EQ(now[1].rule, alert_rule::negative_share);
+    test::capture told;
+    EXPECT_EQ(det.announce_firing(told), 0U) << "a version 2 snapshot has no records";
+    // Saved again, it is a version 3 snapshot that restores to the same state.
+    std::string v3;
+    det.save(v3);
+    EXPECT_EQ(static_cast<unsigned char>(v3[8]), 3U);
+    detector again(config::detect_t{}, matcher, k_minute, k_minute);
+    ASSERT_TRUE(again.restore(v3, &why)) << why;
+    std::string v3b;
+    again.save(v3b);
+    EXPECT_EQ(v3, v3b);
 }
 
 TEST(Detector, SnapshotKeepsBrandsByName) {

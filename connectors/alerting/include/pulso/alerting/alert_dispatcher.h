@@ -79,6 +79,14 @@ class alert_dispatcher final : public record_sink {
     /// @thread publisher
     void emit(record_kind kind, std::string_view key, std::string_view json) noexcept override;
 
+    /// An alert firing since before a restart (its firing record, from
+    /// detector::announce_firing): Alertmanager gets it at once and in every resend until its
+    /// resolved record arrives through emit(), so it does not expire meanwhile. The webhook
+    /// gets nothing (it was told when the alert fired; a chat channel must not hear it again
+    /// on every restart). False for a record that is not a firing alert (counted as invalid).
+    /// @thread publisher (before the first emit)
+    bool restore_firing(std::string_view json) noexcept;
+
     /// Sends what can be sent within `timeout` (queued jobs, retries), then stops the sender
     /// threads. Jobs still queued at the deadline are counted as failed. Returns true when
     /// every queue was flushed. Idempotent; emit() after close() drops records (counted).

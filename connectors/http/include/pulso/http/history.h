@@ -86,6 +86,14 @@ class history final : public record_sink {
 
     void emit(record_kind kind, std::string_view key, std::string_view json) override;
 
+    /// An alert firing since before a restart (its firing record, from
+    /// detector::announce_firing): listed by alerts_json(true) and shown by
+    /// `pulso_alerts_firing` like an emitted one, so its resolution later finds it. Not passed
+    /// to `inner` (the record was published before the restart), not a new entry of the
+    /// history or the SSE stream, not counted in `pulso_alerts_total`. False (and counted as
+    /// a parse error) for anything but a firing alert record.
+    bool restore_firing(std::string_view json);
+
     /// JSON array of window records, oldest first: `brand` empty = every brand (and `*`);
     /// window_start in [since, until); at most `limit` (the newest ones).
     [[nodiscard]] std::string windows_json(std::string_view brand, millis since, millis until,

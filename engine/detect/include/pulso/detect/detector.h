@@ -80,6 +80,12 @@ class detector {
 
     /// Alerts firing now, brands by id then rule.
     void firing(std::vector<firing_alert>& out) const;
+    /// Passes the firing record of every alert firing now to `out.alert`, brands by id then
+    /// rule; returns how many. For a restart from a snapshot: the in-process sinks (the
+    /// Alertmanager resend set, the HTTP API's firing list) learn what is firing. Not for
+    /// the alerts topic: those records were published before. Alerts restored from a
+    /// version 2 snapshot carry no record and are left out.
+    std::size_t announce_firing(detection_sink& out) const;
     /// Windows processed (published ones plus empty gaps stepped).
     [[nodiscard]] std::uint64_t windows() const noexcept { return windows_; }
     [[nodiscard]] std::uint64_t alerts_emitted() const noexcept { return alerts_; }
@@ -109,7 +115,8 @@ class detector {
     void step_trends(std::int64_t w, std::string_view scope, std::int64_t brand, scope_trends& st,
                      const brand_window& bw, detection_sink& out);
     void save_brand(std::string& out, const brand_state& b) const;
-    bool restore_brand(std::string_view in, std::size_t& pos, brand_state& b) const;
+    bool restore_brand(std::string_view in, std::size_t& pos, brand_state& b,
+                       std::uint32_t version) const;
 
     config::detect_t cfg_;
     void index_brands();
