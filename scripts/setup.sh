@@ -14,6 +14,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     clang libclang-rt-14-dev clang-format clang-tidy
     kcat prometheus prometheus-alertmanager chromium
+    libssl-dev openssl
 )
 
 deps_only=0

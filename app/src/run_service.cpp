@@ -870,6 +870,7 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
         ao.webhook_url = cfg.alerting.webhook_url;
         (void)alerting::parse_webhook_format(cfg.alerting.webhook_format, ao.format);
         ao.resend_interval = std::chrono::milliseconds(cfg.alerting.resend_interval);
+        ao.ca_file = cfg.alerting.ca_file;
         ao.external_url = !cfg.alerting.external_url.empty()
                               ? cfg.alerting.external_url
                               : std::string("http://").append(cfg.http.listen).append("/");

@@ -82,6 +82,7 @@ struct alert_dispatcher::impl {
         alert_sink which{};
         bool on = false;
         detail::http_url url;
+        std::unique_ptr<boost::asio::ssl::context> tls; // https only; read by its sender
         std::string content_type;
         std::deque<job> queue;                                   // @locks mu
         std::condition_variable wake;                            // a job arrived or close() began
@@ -124,6 +125,18 @@ struct alert_dispatcher::impl {
         }
         s.queue.push_back(job{std::move(body)});
         s.enqueued.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    /// An https sink verifies its server (opts.ca_file or the system trust store).
+    void set_up_tls(sink& s, const char* name) {
+        if (!s.url.tls) {
+            return;
+        }
+        try {
+            s.tls = detail::make_tls_context(opts.ca_file);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(std::string("alerting: ") + name + " url: " + e.what());
+        }
     }
 
     /// Queues the Alertmanager request for one alert transition and keeps the firing set (the
@@ -184,7 +197,7 @@ struct alert_dispatcher::impl {
     detail::http_result post_once(sink& s, boost::asio::io_context& io, std::string_view body) {
         const auto hard = from_ticks(close_deadline.load(std::memory_order_relaxed));
         const auto deadline = std::min(clock::now() + opts.timeout, hard);
-        return detail::http_post(io, s.url, s.content_type, body, deadline,
+        return detail::http_post(io, s.url, s.tls.get(), s.content_type, body, deadline,
                                  [this] { return past_close_deadline(); });
     }
 
@@ -325,6 +338,7 @@ alert_dispatcher::alert_dispatcher(alert_sink_options opts) : impl_(std::make_un
         }
         s.url.target += "/api/v2/alerts";
         s.content_type = "application/json";
+        m.set_up_tls(s, "alertmanager");
         s.on = true;
     }
     if (!m.opts.webhook_url.empty()) {
@@ -334,6 +348,7 @@ alert_dispatcher::alert_dispatcher(alert_sink_options opts) : impl_(std::make_un
                                         "': " + err);
         }
         s.content_type = "application/json";
+        m.set_up_tls(s, "webhook");
         s.on = true;
     }
     for (impl::sink& s : m.sinks) {

@@ -1,25 +1,35 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace pulso::alerting::detail {
 
-/// A parsed `http://host[:port][/path]` URL.
+/// A parsed `http://host[:port][/path]` or `https://…` URL.
 struct http_url {
+    bool tls = false;        ///< https
     std::string host;        ///< without brackets for IPv6
-    std::string port = "80"; ///< service for the resolver
+    std::string port = "80"; ///< service for the resolver (443 for https)
     std::string host_header; ///< `host[:port]` as sent in `Host:`
     std::string target = "/";
 };
 
-/// Parses a plain-HTTP URL. Returns an empty string on success, else why it is refused
-/// (https included: this client has no TLS).
+/// Parses an http:// or https:// URL. Returns an empty string on success, else why it is
+/// refused.
 [[nodiscard]] std::string parse_http_url(std::string_view url, http_url& out);
+
+/// A TLS client context that verifies the server: its certificate chain against `ca_file`
+/// (PEM) or, when empty, the system's trust store (/etc/ssl/certs, Debian's ca-certificates),
+/// and (in http_post) its name against the URL's host. Throws std::invalid_argument naming
+/// the file when `ca_file` cannot be loaded.
+[[nodiscard]] std::unique_ptr<boost::asio::ssl::context>
+make_tls_context(const std::string& ca_file);
 
 struct http_result {
     int status = 0;    ///< HTTP status, 0 when no response arrived
@@ -28,11 +38,13 @@ struct http_result {
 
 /// POSTs `body` and waits for the response, all within `deadline`; `abort` is polled every
 /// 50 ms and cuts the request short when it returns true. One connection per request
-/// (alerts are rare; no keep-alive state to get wrong). Never throws.
-/// @thread the caller owns `io` (one sender thread)
+/// (alerts are rare; no keep-alive state to get wrong). An https URL needs `tls` (from
+/// make_tls_context): SNI is sent, and the certificate must verify and name the URL's host
+/// (a failure is a transport error, retried like one). Never throws.
+/// @thread the caller owns `io` (one sender thread); `tls` may be shared (read only)
 http_result http_post(boost::asio::io_context& io, const http_url& url,
-                      std::string_view content_type, std::string_view body,
-                      std::chrono::steady_clock::time_point deadline,
+                      boost::asio::ssl::context* tls, std::string_view content_type,
+                      std::string_view body, std::chrono::steady_clock::time_point deadline,
                       const std::function<bool()>& abort) noexcept;
 
 /// A tiny token bucket of one: allow() says yes at most once per interval and reports how many

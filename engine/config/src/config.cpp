@@ -317,13 +317,14 @@ const std::vector<setting_row>& rows() {
         PULSO_STRING("http.token", http.token, true, true,
                      "Bearer token required by POST endpoints; empty refuses them."),
         PULSO_STRING("alerting.alertmanager_url", alerting.alertmanager_url, true, false,
-                     "Alertmanager base URL (http://host:9093): alerts are posted to its API v2, "
-                     "re-sent while firing and resolved with endsAt. Empty: off."),
+                     "Alertmanager base URL (http://host:9093 or https://…): alerts are posted to "
+                     "its API v2, re-sent while firing and resolved with endsAt. Empty: off."),
         PULSO_STRING("alerting.webhook_url", alerting.webhook_url, true, false,
-                     "A URL that receives every alert transition as a POST. Empty: off."),
+                     "A URL (http:// or https://) that receives every alert transition as a "
+                     "POST. Empty: off."),
         setting_row{{"alerting.webhook_format", "string",
                      "json (the alert record as is) or slack ({\"text\": ...}, for "
-                     "Slack-compatible incoming webhooks behind an HTTP relay).",
+                     "Slack-compatible incoming webhooks).",
                      false},
                     [](config& c, const std::string& v) {
                         return set_choice(c.alerting.webhook_format, v, {"json", "slack"});
@@ -333,6 +334,10 @@ const std::vector<setting_row>& rows() {
                        "Firing alerts are re-sent to Alertmanager this often."),
         PULSO_STRING("alerting.external_url", alerting.external_url, true, false,
                      "Link put in alerts (generatorURL); empty: http://<http.listen>/."),
+        PULSO_STRING("alerting.ca_file", alerting.ca_file, true, false,
+                     "https alert sinks: PEM file of the CA(s) that sign the receivers' "
+                     "certificates; empty: the system's trust store (ca-certificates). "
+                     "Certificates and host names are always verified."),
         setting_row{
             {"log.level", "string", "trace, debug, info, warn or error.", true},
             [](config& c, const std::string& v) {

@@ -4,16 +4,19 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <pulso/alerting/alert_dispatcher.h>
 #include <pulso/alerting/alert_payload.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace pulso::alerting {
 namespace {
 
 using namespace std::chrono_literals;
+using test::make_test_certificate;
 using test::test_receiver;
 
 /// The detector's real output for the seed-7 negative-spike scenario: two firing, two resolved.
@@ -153,7 +156,7 @@ TEST(AlertPayload, AlertmanagerObjectHasLabelsAnnotationsAndTimes) {
 TEST(AlertDispatcher, RefusesBadUrlsAtStartup) {
     alert_sink_options o;
     o.webhook_url = "https://hooks.slack.com/services/x";
-    EXPECT_THROW(alert_dispatcher{o}, std::invalid_argument);
+    EXPECT_NO_THROW(alert_dispatcher{o}) << "https is supported (system trust store)";
     o.webhook_url = "ftp://x";
     EXPECT_THROW(alert_dispatcher{o}, std::invalid_argument);
     o.webhook_url = "http://127.0.0.1:99999/";
@@ -477,6 +480,64 @@ TEST(AlertDispatcher, RestoredFiringAlertsGoToAlertmanagerOnly) {
     ASSERT_EQ(hook.count(), 1U) << "the webhook hears the resolution, not the restored firing";
     EXPECT_NE(hook.requests()[0].body.find("resolved"), std::string::npos);
     EXPECT_EQ(d.invalid_records(), 1U);
+}
+
+TEST(AlertDispatcher, HttpsWebhookVerifiesTheReceiver) {
+    const std::string dir = std::filesystem::temp_directory_path() /
+                            ("pulso-alerting-tls-" + std::to_string(::getpid()));
+    const auto [cert, key] = make_test_certificate(dir);
+    ASSERT_FALSE(cert.empty()) << "the openssl command (Debian package openssl) failed; see " << dir
+                               << "/openssl.log";
+    test_receiver rx(cert, key);
+
+    // Trusted through alerting.ca_file: delivered, byte for byte.
+    {
+        alert_sink_options o = fast_options();
+        o.webhook_url = rx.url("/hook");
+        o.ca_file = cert;
+        alert_dispatcher d(o);
+        d.emit(record_kind::alert, "acme", firing_record());
+        ASSERT_TRUE(rx.wait_for(1, 5s));
+        EXPECT_TRUE(d.close(5s));
+        EXPECT_EQ(d.stats(alert_sink::webhook).sent, 1U);
+        EXPECT_EQ(rx.requests()[0].target, "/hook");
+        EXPECT_EQ(rx.requests()[0].body, firing_record());
+    }
+    // Not trusted (the system store does not know this certificate): refused, never sent.
+    {
+        alert_sink_options o = fast_options();
+        o.webhook_url = rx.url("/hook");
+        o.max_retries = 0;
+        alert_dispatcher d(o);
+        d.emit(record_kind::alert, "acme", firing_record());
+        EXPECT_TRUE(d.close(5s));
+        EXPECT_EQ(d.stats(alert_sink::webhook).failed, 1U);
+        EXPECT_EQ(rx.count(), 1U);
+    }
+    // Trusted, but the name differs: the certificate is for 127.0.0.1, not localhost.
+    {
+        alert_sink_options o = fast_options();
+        o.webhook_url = rx.url("/hook", "localhost");
+        o.ca_file = cert;
+        o.max_retries = 0;
+        alert_dispatcher d(o);
+        d.emit(record_kind::alert, "acme", firing_record());
+        EXPECT_TRUE(d.close(5s));
+        EXPECT_EQ(d.stats(alert_sink::webhook).failed, 1U);
+        EXPECT_EQ(rx.count(), 1U);
+    }
+    EXPECT_GE(rx.failed_handshakes(), 2U);
+    // A CA file that cannot be read is a start-up error that names it.
+    alert_sink_options bad = fast_options();
+    bad.webhook_url = rx.url("/hook");
+    bad.ca_file = dir + "/missing.pem";
+    try {
+        alert_dispatcher d(bad);
+        ADD_FAILURE() << "a missing CA file must be refused";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find(dir + "/missing.pem"), std::string::npos) << e.what();
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST(AlertDispatcher, CloseFlushesQueuedJobs) {

@@ -1,7 +1,11 @@
 #include "test_receiver.h"
 
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <cstdlib>
+#include <filesystem>
 
 namespace pulso::alerting::test {
 
@@ -30,8 +34,22 @@ test_receiver::~test_receiver() {
     thread_.join();
 }
 
-std::string test_receiver::url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+test_receiver::test_receiver(const std::string& cert_file, const std::string& key_file)
+    : acceptor_(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)),
+      tls_(std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server)) {
+    tls_->use_certificate_chain_file(cert_file);
+    tls_->use_private_key_file(key_file, boost::asio::ssl::context::pem);
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] { run(); });
+}
+
+std::string test_receiver::url(const std::string& path, const std::string& host) const {
+    return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port_) + path;
+}
+
+std::size_t test_receiver::failed_handshakes() const {
+    std::lock_guard lk(mu_);
+    return failed_handshakes_;
 }
 
 std::vector<test_receiver::request> test_receiver::requests() const {
@@ -71,33 +89,63 @@ void test_receiver::run() {
         if (ec) {
             continue;
         }
-        beast::flat_buffer buf;
-        http::request<http::string_body> req;
-        http::read(sock, buf, req, ec);
-        if (ec) {
+        if (!tls_) {
+            serve(sock);
+            sock.shutdown(tcp::socket::shutdown_both, ec);
             continue;
         }
-        int status = 200;
-        {
-            std::unique_lock lk(mu_);
-            requests_.push_back(request{std::string(req.method_string()), std::string(req.target()),
-                                        std::string(req[http::field::content_type]), req.body(),
-                                        std::chrono::steady_clock::now()});
-            if (!statuses_.empty()) {
-                status = statuses_.front();
-                statuses_.pop_front();
-            }
-            cv_.notify_all();
-            cv_.wait(lk, [&] { return !held_ || stop_; });
+        boost::asio::ssl::stream<tcp::socket&> secure(sock, *tls_);
+        secure.handshake(boost::asio::ssl::stream_base::server, ec);
+        if (ec) {
+            std::lock_guard lk(mu_);
+            ++failed_handshakes_;
+            continue;
         }
-        http::response<http::string_body> res{static_cast<http::status>(status), 11};
-        res.set(http::field::content_type, "text/plain");
-        res.body() = "ok";
-        res.keep_alive(false);
-        res.prepare_payload();
-        http::write(sock, res, ec);
+        serve(secure);
         sock.shutdown(tcp::socket::shutdown_both, ec);
     }
+}
+
+template <class Stream> void test_receiver::serve(Stream& stream) {
+    boost::system::error_code ec;
+    beast::flat_buffer buf;
+    http::request<http::string_body> req;
+    http::read(stream, buf, req, ec);
+    if (ec) {
+        return;
+    }
+    int status = 200;
+    {
+        std::unique_lock lk(mu_);
+        requests_.push_back(request{std::string(req.method_string()), std::string(req.target()),
+                                    std::string(req[http::field::content_type]), req.body(),
+                                    std::chrono::steady_clock::now()});
+        if (!statuses_.empty()) {
+            status = statuses_.front();
+            statuses_.pop_front();
+        }
+        cv_.notify_all();
+        cv_.wait(lk, [&] { return !held_ || stop_; });
+    }
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "text/plain");
+    res.body() = "ok";
+    res.keep_alive(false);
+    res.prepare_payload();
+    http::write(stream, res, ec);
+}
+
+std::pair<std::string, std::string> make_test_certificate(const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    const std::string cert = dir + "/cert.pem";
+    const std::string key = dir + "/key.pem";
+    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+                            "/CN=pulso-test -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                            key + " -out " + cert + " > " + dir + "/openssl.log 2>&1";
+    if (std::system(cmd.c_str()) != 0) {
+        return {};
+    }
+    return {cert, key};
 }
 
 std::uint16_t unused_port() {

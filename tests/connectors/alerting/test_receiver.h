@@ -2,14 +2,17 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace pulso::alerting::test {
@@ -28,12 +31,18 @@ class test_receiver {
     };
 
     explicit test_receiver(std::vector<int> statuses = {});
+    /// An https receiver serving `cert_file` (PEM chain) with `key_file`.
+    test_receiver(const std::string& cert_file, const std::string& key_file);
     ~test_receiver();
     test_receiver(const test_receiver&) = delete;
     test_receiver& operator=(const test_receiver&) = delete;
 
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-    [[nodiscard]] std::string url(const std::string& path = "") const;
+    /// `http://127.0.0.1:PORT` + path (`https://` for a TLS receiver), or with another host.
+    [[nodiscard]] std::string url(const std::string& path = "",
+                                  const std::string& host = "127.0.0.1") const;
+    /// TLS handshakes that failed (e.g. the client refused the certificate).
+    [[nodiscard]] std::size_t failed_handshakes() const;
     [[nodiscard]] std::vector<request> requests() const;
     [[nodiscard]] std::size_t count() const;
     /// Waits until at least `n` requests arrived (counted when fully read, before answering).
@@ -43,6 +52,7 @@ class test_receiver {
 
   private:
     void run();
+    template <class Stream> void serve(Stream& stream);
 
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;
@@ -51,10 +61,17 @@ class test_receiver {
     mutable std::condition_variable cv_;
     std::vector<request> requests_;
     std::deque<int> statuses_;
+    std::unique_ptr<boost::asio::ssl::context> tls_; ///< set: an https receiver
+    std::size_t failed_handshakes_ = 0;
     bool held_ = false;
     bool stop_ = false;
     std::thread thread_;
 };
+
+/// A self-signed certificate for 127.0.0.1 (subjectAltName IP:127.0.0.1 only), made with the
+/// `openssl` command (Debian package openssl) in `dir`: {cert.pem, key.pem}. Empty paths when
+/// the command fails.
+std::pair<std::string, std::string> make_test_certificate(const std::string& dir);
 
 /// A port on 127.0.0.1 that nothing listens on (bound, read, closed).
 std::uint16_t unused_port();

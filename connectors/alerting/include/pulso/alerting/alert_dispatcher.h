@@ -37,6 +37,9 @@ struct alert_sink_options {
     std::chrono::milliseconds timeout{5'000};
     /// Alertmanager `generatorURL`, e.g. the pulso page `http://127.0.0.1:8080/`.
     std::string external_url;
+    /// https sinks: PEM file of the CA(s) that sign the receivers' certificates; empty = the
+    /// system's trust store. Certificates are always verified, names included.
+    std::string ca_file;
 };
 
 enum class alert_sink : std::uint8_t { alertmanager, webhook };

@@ -125,6 +125,7 @@ struct config {
         std::string webhook_format = "json";
         millis resend_interval = 60'000;
         std::string external_url; ///< empty: http://<http.listen>/
+        std::string ca_file;      ///< https sinks: CA bundle (PEM); empty: system trust store
     } alerting;
     struct log_t {
         std::string level = "info";
