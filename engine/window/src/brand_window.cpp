@@ -225,13 +225,14 @@ void brand_window::merge(const brand_window& other) {
     for (std::size_t i = 0; i < platforms.size(); ++i) {
         platforms[i] += other.platforms[i];
     }
-    for (const auto& [code, n] : other.languages) {
+    for (const auto& lang : other.languages) {
+        // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
         auto it = std::find_if(languages.begin(), languages.end(),
-                               [&](const auto& l) { return l.first == code; });
+                               [&](const auto& l) { return l.first == lang.first; });
         if (it != languages.end()) {
-            it->second += n;
+            it->second += lang.second;
         } else {
-            languages.emplace_back(code, n);
+            languages.push_back(lang);
         }
     }
     authors.merge(other.authors);
