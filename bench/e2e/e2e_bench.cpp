@@ -18,19 +18,16 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
-#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
 #include <string>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -200,42 +197,6 @@ std::int64_t first_assignment_ms(const std::string& log) {
     return -1;
 }
 
-/// Sum of `pulso_mentions_ingested_total` over its labels, read from pulso's /metrics on
-/// 127.0.0.1:`port`; -1 when the endpoint does not answer (yet).
-double ingested_total(int port) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string body;
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0) {
-        const std::string req = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-        if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-            char buf[65536];
-            ssize_t r = 0;
-            while ((r = read(fd, buf, sizeof buf)) > 0) {
-                body.append(buf, static_cast<std::size_t>(r));
-            }
-        }
-    }
-    close(fd);
-    if (body.empty()) {
-        return -1;
-    }
-    double sum = 0;
-    const std::string name = "\npulso_mentions_ingested_total";
-    for (std::size_t at = body.find(name); at != std::string::npos; at = body.find(name, at + 1)) {
-        const std::size_t eol = body.find('\n', at + 1);
-        const std::size_t sp = body.rfind(' ', eol);
-        sum += std::atof(body.c_str() + sp + 1);
-    }
-    return sum;
-}
-
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -246,9 +207,6 @@ struct run_figure {
     double rate = 0;          ///< from process start
     double rate_assigned = 0; ///< from the first assignment
     double cpu_per_million = 0;
-    double join_s = 0;    ///< process start to first assignment
-    double consume_s = 0; ///< first assignment to every mention ingested
-    double tail_s = 0;    ///< every mention ingested to every final window published
 };
 
 run_figure pulso_once(const std::string& bootstrap, std::int64_t n, int partitions,
@@ -262,8 +220,7 @@ run_figure pulso_once(const std::string& bootstrap, std::int64_t n, int partitio
           << "kafka:\n  brokers: \"" << bootstrap << "\"\n  group: e2e-run-" << getpid() << "-"
           << run << "-" << workers
           << "\n  \"session.timeout.ms\": 6000\n  \"heartbeat.interval.ms\": 500\n"
-          << "log: {level: info}\n"
-          << "http: {listen: \"127.0.0.1:" << 18080 + run * 2 + workers << "\"}\n";
+          << "log: {level: info}\n";
     }
     const std::string log =
         dir + "/run-" + std::to_string(run) + "-" + std::to_string(workers) + ".log";
@@ -274,12 +231,7 @@ run_figure pulso_once(const std::string& bootstrap, std::int64_t n, int partitio
     const pid_t pid = spawn(
         {PULSO_BIN, "run", "--config", cfg, "--workers", std::to_string(workers), "-q"}, -1, log);
     const auto deadline = t0 + 10min;
-    const int port = 18080 + run * 2 + workers;
-    std::int64_t all_ingested_ms = -1;
     while (topic_total(probe, "pulso.windows", partitions) - before < expected_windows) {
-        if (all_ingested_ms < 0 && ingested_total(port) >= static_cast<double>(n)) {
-            all_ingested_ms = now_ms();
-        }
         if (clock_type::now() > deadline) {
             std::fprintf(stderr, "pulso run did not publish every window (see %s)\n", log.c_str());
             kill(pid, SIGKILL);
@@ -300,11 +252,7 @@ run_figure pulso_once(const std::string& bootstrap, std::int64_t n, int partitio
                           ? static_cast<double>(n) / (static_cast<double>(end_ms - assigned) / 1e3)
                           : 0.0;
     r.cpu_per_million = cpu / static_cast<double>(n) * 1e6;
-    if (assigned > start_ms && all_ingested_ms > assigned) {
-        r.join_s = static_cast<double>(assigned - start_ms) / 1e3;
-        r.consume_s = static_cast<double>(all_ingested_ms - assigned) / 1e3;
-        r.tail_s = static_cast<double>(end_ms - all_ingested_ms) / 1e3;
-    }
+    (void)start_ms;
     return r;
 }
 
@@ -433,12 +381,6 @@ int main(int argc, char** argv) {
                     run + 1, b.rate, b.cpu_per_million, p.rate, p.cpu_per_million, w1.rate,
                     w1.rate_assigned, w1.cpu_per_million, w2.rate, w2.rate_assigned,
                     w2.cpu_per_million);
-        std::printf(
-            "       1w: join %.2f s, consume %.2f s (%.0f/s), tail %.2f s | 2w: join %.2f s, "
-            "consume %.2f s (%.0f/s), tail %.2f s\n",
-            w1.join_s, w1.consume_s, w1.consume_s > 0 ? static_cast<double>(n) / w1.consume_s : 0.0,
-            w1.tail_s, w2.join_s, w2.consume_s,
-            w2.consume_s > 0 ? static_cast<double>(n) / w2.consume_s : 0.0, w2.tail_s);
         std::fflush(stdout);
         b_rate.push_back(b.rate);
         b_cpu.push_back(b.cpu_per_million);

