@@ -14,7 +14,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     clang libclang-rt-14-dev clang-format clang-tidy
     kcat prometheus prometheus-alertmanager chromium
-    libssl-dev openssl
+    libssl-dev openssl libtcmalloc-minimal4
 )
 
 deps_only=0
