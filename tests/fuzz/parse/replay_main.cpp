@@ -6,48 +6,16 @@
 //
 // On an invariant failure the fuzz body aborts; the input being run is then saved to
 // `parse_fuzz_failure.bin` in the working directory (replay it with libFuzzer or this tool).
+#include "../fuzz_replay.h"
+
 #include <array>
-#include <csignal>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
-#include <unistd.h>
+#include <string_view>
 #include <vector>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
-
 namespace {
-
-const std::string* g_current = nullptr;
-
-extern "C" void save_current_input(int sig) {
-    if (g_current != nullptr) {
-        const int fd = ::open("parse_fuzz_failure.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            const ssize_t n = ::write(fd, g_current->data(), g_current->size());
-            (void)n;
-            ::close(fd);
-        }
-        static const char msg[] = "parse_fuzz_replay: input saved to parse_fuzz_failure.bin\n";
-        const ssize_t n = ::write(2, msg, sizeof msg - 1);
-        (void)n;
-    }
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-}
-
-void run_one(const std::string& input) {
-    g_current = &input;
-    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
-    g_current = nullptr;
-}
 
 constexpr std::array<std::string_view, 40> k_tokens = {"{",
                                                        "}",
@@ -131,46 +99,5 @@ std::string mutate(const std::vector<std::string>& corpus, std::mt19937_64& rng)
 } // namespace
 
 int main(int argc, char** argv) {
-    std::uint64_t iterations = 200'000;
-    std::uint64_t seed = 1;
-    std::vector<std::string> corpus;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--iterations" && i + 1 < argc) {
-            iterations = std::strtoull(argv[++i], nullptr, 10);
-        } else if (arg == "--seed" && i + 1 < argc) {
-            seed = std::strtoull(argv[++i], nullptr, 10);
-        } else {
-            std::error_code ec;
-            for (const auto& entry : std::filesystem::directory_iterator(arg, ec)) {
-                if (entry.is_regular_file()) {
-                    std::ifstream f(entry.path(), std::ios::binary);
-                    corpus.emplace_back(std::istreambuf_iterator<char>(f),
-                                        std::istreambuf_iterator<char>());
-                }
-            }
-            if (ec) {
-                std::fprintf(stderr, "parse_fuzz_replay: cannot read %s: %s\n", arg.c_str(),
-                             ec.message().c_str());
-                return 2;
-            }
-        }
-    }
-    if (corpus.empty()) {
-        std::fprintf(stderr, "usage: parse_fuzz_replay [--iterations N] [--seed S] DIR...\n");
-        return 2;
-    }
-    std::signal(SIGABRT, save_current_input);
-    std::signal(SIGSEGV, save_current_input);
-    for (const std::string& c : corpus) {
-        run_one(c);
-    }
-    std::mt19937_64 rng(seed);
-    for (std::uint64_t i = 0; i < iterations; ++i) {
-        run_one(mutate(corpus, rng));
-    }
-    std::printf("parse_fuzz_replay: %zu corpus inputs + %llu mutations (seed %llu): ok\n",
-                corpus.size(), static_cast<unsigned long long>(iterations),
-                static_cast<unsigned long long>(seed));
-    return 0;
+    return pulso::fuzz::replay_main(argc, argv, "parse_fuzz", mutate, 200'000);
 }

@@ -6,49 +6,17 @@
 //   text_fuzz_replay [--iterations N] [--seed S] DIR...
 //
 // On a failed invariant the body aborts; the input is then saved to `text_fuzz_failure.bin`.
+#include "../fuzz_replay.h"
+
+#include <algorithm>
 #include <array>
-#include <csignal>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 #include <vector>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
-
 namespace {
-
-const std::string* g_current = nullptr;
-
-extern "C" void save_current_input(int sig) {
-    if (g_current != nullptr) {
-        const int fd = ::open("text_fuzz_failure.bin", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            const ssize_t n = ::write(fd, g_current->data(), g_current->size());
-            (void)n;
-            ::close(fd);
-        }
-        static const char msg[] = "text_fuzz_replay: input saved to text_fuzz_failure.bin\n";
-        const ssize_t n = ::write(2, msg, sizeof msg - 1);
-        (void)n;
-    }
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-}
-
-void run_one(const std::string& input) {
-    g_current = &input;
-    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
-    g_current = nullptr;
-}
 
 constexpr std::array<std::string_view, 44> k_pieces = {
     "#",
@@ -136,45 +104,17 @@ std::string mutate(const std::vector<std::string>& corpus, std::mt19937_64& rng)
     return s;
 }
 
+/// Each corpus file with every language byte the body distinguishes (6).
+std::vector<std::string> with_languages(std::string file) {
+    std::vector<std::string> out;
+    for (char lang = 0; lang < 6; ++lang) {
+        out.push_back(std::string(1, lang) + file);
+    }
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    long long iterations = 20000;
-    std::uint64_t seed = 1;
-    std::vector<std::string> dirs;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--iterations" && i + 1 < argc) {
-            iterations = std::atoll(argv[++i]);
-        } else if (a == "--seed" && i + 1 < argc) {
-            seed = std::strtoull(argv[++i], nullptr, 10);
-        } else {
-            dirs.push_back(a);
-        }
-    }
-    std::signal(SIGABRT, save_current_input);
-    std::signal(SIGSEGV, save_current_input);
-    std::vector<std::string> corpus;
-    for (const std::string& d : dirs) {
-        for (const auto& entry : std::filesystem::directory_iterator(d)) {
-            std::ifstream f(entry.path(), std::ios::binary);
-            std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-            for (char lang = 0; lang < 6; ++lang) {
-                corpus.push_back(std::string(1, lang) + text);
-                run_one(corpus.back());
-            }
-        }
-    }
-    if (corpus.empty()) {
-        std::fprintf(stderr, "text_fuzz_replay: no corpus files in the given directories\n");
-        return 2;
-    }
-    std::mt19937_64 rng(seed);
-    for (long long i = 0; i < iterations; ++i) {
-        run_one(mutate(corpus, rng));
-    }
-    std::printf("text_fuzz_replay: %zu corpus inputs and %lld mutations (seed %llu): all "
-                "invariants held\n",
-                corpus.size(), iterations, static_cast<unsigned long long>(seed));
-    return 0;
+    return pulso::fuzz::replay_main(argc, argv, "text_fuzz", mutate, 20'000, with_languages);
 }
