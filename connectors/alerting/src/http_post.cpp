@@ -136,8 +136,12 @@ http_result http_post(boost::asio::io_context& io, const http_url& url, ssl::con
         beast::tcp_stream* lowest = nullptr;
         if (url.tls) {
             secure.emplace(io, *tls);
-            // SNI, and the name the certificate must carry (DNS name or IP address).
-            if (SSL_set_tlsext_host_name(secure->native_handle(), url.host.c_str()) != 1) {
+            // SNI for a DNS name (RFC 6066 sends none for an IP address), and the name the
+            // certificate must carry (DNS name or IP address).
+            boost::system::error_code not_ip;
+            (void)boost::asio::ip::make_address(url.host, not_ip);
+            if (not_ip &&
+                SSL_set_tlsext_host_name(secure->native_handle(), url.host.c_str()) != 1) {
                 result.error = "cannot set the TLS server name";
                 return result;
             }
