@@ -100,6 +100,23 @@ void stream_publisher::recompute() {
         }
         through = std::min(through, a.sealed);
     }
+    // A partition's commit metadata says every window through it was delivered, by this
+    // process or by one before a crash. Partitions commit at their own pace, so another
+    // partition's metadata may be older: it re-reads records of windows that are already out
+    // while this partition skips them, and its partials would make a smaller copy of a
+    // published window. Such windows are dropped here, never published again.
+    for (const worker_progress& w : latest_) {
+        for (const partition_progress& r : w.partitions) {
+            restored_ = std::max(restored_, r.restored);
+        }
+    }
+    if (restored_ > completed_) {
+        ready_.clear();
+        merger_.complete(restored_, ready_);
+        stale_ += ready_.size();
+        ready_.clear();
+        completed_ = restored_;
+    }
     const millis g = any_active ? active_min : idle_max;
     if (g != k_top && g > global_) {
         global_ = g;

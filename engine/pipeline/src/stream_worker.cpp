@@ -255,7 +255,7 @@ worker_progress stream_worker::snapshot(millis now, millis g) {
     for (const auto& s : slots_) {
         if (s) {
             p.partitions.push_back({s->partition, s->windows.local_watermark(), s->sealed_through,
-                                    idle(*s, now), s->handoff});
+                                    idle(*s, now), s->handoff, s->meta_wm});
         }
     }
     p.stats = processor_.stats();

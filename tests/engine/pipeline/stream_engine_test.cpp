@@ -653,6 +653,64 @@ class StreamEngine : public ::testing::Test {
 };
 std::uint64_t StreamEngine::seed_ = 0;
 
+// After a crash the partitions' commit metadata can differ: each partition commits at its own
+// pace, so one may still carry an older published watermark than another. Found by the TSan
+// run of stream_crash_test: partitions 0 and 2 restarted at offset 0 with "published through
+// 04:00:48", 1 and 3 further on with "through 04:01:28" — window 04:00 was out. 0 and 2 re-read
+// its records, 1 and 3 skipped theirs, and the restart published a second, smaller window
+// 04:00 (a downstream that upserts would have replaced the right one with it).
+TEST(StreamPublisher, NeverRepublishesAWindowThatAnyPartitionsMetadataCovers) {
+    const config cfg = test_config(60'000, 0);
+    stream_options so;
+    so.windows = window_options_of(cfg);
+    so.processor = processor_options_of(cfg, true);
+    so.idle_timeout = cfg.watermark.idle_timeout;
+    so.topic = "mentions";
+    const brand_matcher matcher(cfg.brands);
+    stream_watermarks wm;
+    partition_handoff handoff;
+    dlq_capture dlq;
+    stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+    window_capture sink;
+    stream_publisher sp(so, matcher, wm, {&w.ring()}, sink, nullptr, 2);
+
+    const millis t0 = days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000; // 04:00Z
+    const auto mention = [](int n, const char* at) {
+        return std::string(R"({"id":"m)") + std::to_string(n) +
+               R"(","platform":"twitter","created_at":")" + at +
+               R"(","text":"acme is great","author":{"id":"a)" + std::to_string(n) +
+               R"(","handle":"@u","followers":10},"lang":"en"})";
+    };
+    // Partition 0 committed at offset 0, "through 04:00:30"; partition 1 past its 04:00
+    // records, "through 04:01:00": window [04:00, 04:01) was published and delivered.
+    const millis now = t0 + 5 * 60'000;
+    w.on_assigned(0, 0, commit_metadata(t0 + 30'000), now);
+    w.on_assigned(1, 2, commit_metadata(t0 + 60'000), now);
+    w.begin_batch();
+    w.on_record(0, 0, mention(1, "2026-11-26T04:00:10Z"), now);
+    w.on_record(0, 1, mention(2, "2026-11-26T04:00:40Z"), now);
+    w.on_record(0, 2, mention(3, "2026-11-26T04:01:20Z"), now);
+    w.on_record(0, 3, mention(4, "2026-11-26T04:02:30Z"), now);
+    w.on_record(1, 2, mention(5, "2026-11-26T04:01:30Z"), now);
+    w.on_record(1, 3, mention(6, "2026-11-26T04:02:40Z"), now);
+    for (int i = 0; i < 4; ++i) { // the global watermark goes round publisher → worker
+        (void)w.tick(now);
+        (void)sp.step();
+        sp.mark_delivered();
+    }
+    std::set<std::string> starts;
+    for (const std::string& rec : sink.windows()) {
+        starts.insert(field(rec, "window_start"));
+    }
+    EXPECT_EQ(starts.count("2026-11-26T04:00:00Z"), 0U) << "window 04:00 published again";
+    EXPECT_EQ(starts.count("2026-11-26T04:01:00Z"), 1U) << "window 04:01 is due";
+    EXPECT_GE(sp.stats().stale_partials, 1U);
+    // The commits carry the greater watermark from now on.
+    for (const stream_offset& o : w.committable()) {
+        EXPECT_GE(parse_commit_metadata(o.metadata), t0 + 60'000) << "partition " << o.partition;
+    }
+}
+
 TEST_F(StreamEngine, SameWindowsAsReplay) {
     const config cfg = test_config(15'000, 0);
     const test_input in = make_input(seed_, window_options_of(cfg));

@@ -20,7 +20,8 @@ struct stream_publisher_stats {
     millis published_wm = k_no_watermark;      ///< ... and confirmed delivered
     std::uint64_t windows_published = 0;
     std::uint64_t records_published = 0;
-    std::uint64_t stale_partials = 0; ///< partials of windows already completed (dropped)
+    /// Partials of windows already completed, or already published before a restart (dropped).
+    std::uint64_t stale_partials = 0;
     std::size_t partitions_reported = 0;
 };
 
@@ -75,6 +76,7 @@ class stream_publisher {
     std::function<void()> before_publish_;
     millis global_ = k_no_watermark;
     millis completed_ = k_no_watermark;
+    millis restored_ = k_no_watermark; ///< greatest published watermark in any commit metadata
     std::uint64_t stale_ = 0;
 };
 

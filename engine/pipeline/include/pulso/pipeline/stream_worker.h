@@ -65,6 +65,11 @@ struct partition_progress {
     /// The publisher trusts this entry's sealed_through only once that owner's release of the
     /// partition (carrying at least this value) has come through its ring.
     millis handoff = k_no_watermark;
+    /// The published watermark in the partition's commit metadata at assignment: a process
+    /// delivered every window through it. Partitions commit at their own pace, so after a
+    /// crash their metadata can differ; the publisher takes the greatest (see
+    /// stream_publisher).
+    millis restored = k_no_watermark;
 };
 
 /// A worker's tick report. Travels after the partials it covers through the same FIFO ring.
