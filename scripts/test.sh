@@ -3,7 +3,7 @@
 #   1. release build with -Werror: unit, golden, integration and fault tests, bench smoke runs
 #   2. ASan+UBSan build: the unit tests
 #   3. libFuzzer (clang): the parser and the text path, 30 s each
-#   4. TSan build: the concurrent tests (label tsan)
+#   4. TSan build: the concurrent tests (label tsan), `pulso run` end to end included
 # Usage: scripts/test.sh [--quick]   (--quick: only step 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,10 +45,14 @@ cmake --build --preset fuzz -j "$jobs" --target parse_fuzz text_fuzz
 ctest --preset fuzz --timeout 300
 
 step "TSan build"
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 cmake --preset tsan >/dev/null
-# Only the binaries of tests labelled tsan (the concurrent parts) are built under TSan.
-tsan_targets=(queue_test stream_engine_test)
+# Only the tests labelled tsan are built under TSan: the engine's threads and rings, the HTTP
+# server, the alert dispatcher, the Kafka connector and `pulso run` end to end (its workers,
+# publisher and sinks on real librdkafka threads). TSAN_OPTIONS, with the librdkafka
+# suppressions, comes from the test preset (CMakePresets.json).
+tsan_targets=(pulso queue_test stream_engine_test reload_test alerting_test http_test kafka_test
+    stream_run_test stream_crash_test stream_group_test stream_fault_test stream_reload_test
+    stream_state_test)
 cmake --build --preset tsan -j "$jobs" --target "${tsan_targets[@]}"
 step "TSan concurrent tests"
 ctest --preset tsan -j "$jobs" --timeout 900

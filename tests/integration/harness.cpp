@@ -5,9 +5,12 @@
 #include "pulso/pipeline/replay_engine.h"
 #include "pulso/pipeline/stream_worker.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -27,7 +30,8 @@ using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 child::child(const std::vector<std::string>& args, bool capture_first_line,
-             const std::string& stderr_file) {
+             const std::string& stderr_file)
+    : stderr_file_(stderr_file) {
     int fds[2] = {-1, -1};
     if (capture_first_line && ::pipe(fds) != 0) {
         throw std::runtime_error("pipe failed");
@@ -76,17 +80,21 @@ child::child(const std::vector<std::string>& args, bool capture_first_line,
     }
 }
 
-child::child(child&& o) noexcept : pid_(o.pid_), out_fd_(o.out_fd_), status_(o.status_) {
+child::child(child&& o) noexcept
+    : pid_(o.pid_), out_fd_(o.out_fd_), status_(o.status_), stderr_file_(std::move(o.stderr_file_)),
+      checked_(o.checked_) {
     o.pid_ = -1;
     o.out_fd_ = -1;
 }
 
 child& child::operator=(child&& o) noexcept {
     if (this != &o) {
-        this->~child();
+        release();
         pid_ = o.pid_;
         out_fd_ = o.out_fd_;
         status_ = o.status_;
+        stderr_file_ = std::move(o.stderr_file_);
+        checked_ = o.checked_;
         o.pid_ = -1;
         o.out_fd_ = -1;
     }
@@ -94,10 +102,17 @@ child& child::operator=(child&& o) noexcept {
 }
 
 child::~child() {
+    release();
+}
+
+void child::release() noexcept {
     if (pid_ > 0 && running()) {
         ::kill(pid_, SIGKILL);
         int st = 0;
         ::waitpid(pid_, &st, 0);
+    }
+    if (pid_ > 0) {
+        check_sanitizer_report();
     }
     if (out_fd_ >= 0) {
         ::close(out_fd_);
@@ -158,7 +173,26 @@ int child::wait(std::chrono::milliseconds timeout) {
     if (status_ == -1) {
         return -1;
     }
+    check_sanitizer_report();
     return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+}
+
+void child::check_sanitizer_report() {
+    if (checked_ || stderr_file_.empty()) {
+        return;
+    }
+    checked_ = true;
+    std::ifstream f(stderr_file_);
+    std::string line;
+    while (std::getline(f, line)) {
+        if (line.find("ThreadSanitizer") != std::string::npos ||
+            line.find("AddressSanitizer") != std::string::npos ||
+            line.find("LeakSanitizer") != std::string::npos ||
+            line.find("runtime error:") != std::string::npos) {
+            ADD_FAILURE() << "sanitizer report in " << stderr_file_ << ": " << line;
+            return;
+        }
+    }
 }
 
 std::string pulso_bin() {
@@ -179,8 +213,16 @@ std::string fresh_group(const std::string& what) {
            std::to_string(clock_type::now().time_since_epoch().count());
 }
 
+std::string broker_bin() {
+    // The TSan step runs `pulso run` under TSan against the release build's broker: the mock
+    // cluster inside an uninstrumented librdkafka crashes under TSan, and the broker is not
+    // the code under test.
+    const char* over = std::getenv("PULSO_TEST_BROKER_BIN");
+    return over != nullptr && *over != '\0' ? std::string(over) : pulso_bin();
+}
+
 std::pair<child, std::string> start_broker(int partitions, const std::string& dir) {
-    child c({pulso_bin(), "broker", "--partitions", std::to_string(partitions)}, true,
+    child c({broker_bin(), "broker", "--partitions", std::to_string(partitions)}, true,
             dir + "/broker.log");
     std::string bootstrap = c.first_line(15s);
     if (bootstrap.empty()) {

@@ -32,18 +32,29 @@ class child {
     std::string first_line(std::chrono::milliseconds timeout);
     void signal(int sig);
     /// Waits for the exit; returns the exit code, 128 + signal, or -1 on timeout.
+    /// When the child is gone (here or in the destructor), a sanitizer report in its stderr
+    /// file fails the running test: a TSan build's race in a `pulso run` child must not pass
+    /// unseen because the child was then killed on purpose.
     int wait(std::chrono::milliseconds timeout);
     [[nodiscard]] bool running();
     [[nodiscard]] pid_t pid() const noexcept { return pid_; }
 
   private:
+    /// Kills the child if it still runs, reaps it, checks its report, closes the pipe.
+    void release() noexcept;
+    void check_sanitizer_report();
+
     pid_t pid_ = -1;
     int out_fd_ = -1;
     int status_ = -1;
+    std::string stderr_file_;
+    bool checked_ = false;
 };
 
 /// The `pulso` binary under test.
 std::string pulso_bin();
+/// The binary that runs `pulso broker`: $PULSO_TEST_BROKER_BIN when set, else pulso_bin().
+std::string broker_bin();
 /// A fresh temporary directory for one test.
 std::string temp_dir(const std::string& what);
 /// A group id nobody used.

@@ -329,9 +329,15 @@ TEST(AlertDispatcher, UnreachableReceiverNeverBlocksEmit) {
     std::printf("emit() with an unreachable receiver, %d alerts: median %.1f us, p99 %.1f us, "
                 "max %.1f us\n",
                 n, median, p99, max);
-    EXPECT_LT(p99, 1000.0);
-    // The machine is shared: allow a preemption, but nothing near the 5 s request timeout.
-    EXPECT_LT(max, 100'000.0);
+    // The machine is shared: allow a preemption, but nothing near the sender's 1 s backoff or
+    // the 5 s request timeout. Under TSan (run beside the end-to-end tests) calls are ~10x dearer.
+#if defined(__SANITIZE_THREAD__)
+    constexpr double p99_limit = 20'000.0, max_limit = 500'000.0;
+#else
+    constexpr double p99_limit = 1'000.0, max_limit = 100'000.0;
+#endif
+    EXPECT_LT(p99, p99_limit);
+    EXPECT_LT(max, max_limit);
     EXPECT_EQ(d.firing_count(), static_cast<std::size_t>(n));
     for (const alert_sink s : {alert_sink::alertmanager, alert_sink::webhook}) {
         const alert_sink_stats st = d.stats(s);
