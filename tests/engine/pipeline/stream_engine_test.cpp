@@ -779,8 +779,11 @@ std::size_t crash_and_restart(std::uint64_t seed) {
         std::map<std::int32_t, std::int64_t> pos;
         std::map<std::int32_t, millis> next_commit;
         millis deliver_at = now;
+        std::map<std::int32_t, std::uint32_t> owner;
         for (std::int32_t p = 0; p < k_partitions; ++p) {
-            const std::uint32_t i = static_cast<std::uint32_t>(p) * k_workers / k_partitions;
+            // Each incarnation deals the partitions out afresh (a worker may get none).
+            const auto i = static_cast<std::uint32_t>(rng() % k_workers);
+            owner[p] = i;
             const stream_offset c = group.committed(p);
             workers[i]->on_assigned(p, c.offset, c.metadata, now);
             owned[i].push_back(p);
@@ -830,7 +833,7 @@ std::size_t crash_and_restart(std::uint64_t seed) {
             }
             for (std::int32_t p = 0; p < k_partitions; ++p) {
                 if (now >= next_commit[p]) {
-                    commit(static_cast<std::uint32_t>(p) * k_workers / k_partitions, p, "commit");
+                    commit(owner[p], p, "commit");
                     next_commit[p] = now + uniform(250, 4'000);
                 }
             }
