@@ -6,8 +6,9 @@
 // published once; commits are monotone and never pass a record of an unpublished window.
 // A second test moves a partition between the workers mid-stream (on_revoked → commit →
 // on_assigned with the committed offset and metadata, re-reading from there). A third, on one
-// thread, crashes and restarts the whole engine at random points (8 seeds × 5 crashes) with
-// partitions committing on their own cadences: repeats must be byte-identical.
+// thread, crashes and restarts the whole engine at random points (8 seeds × 5 crashes, and
+// partitions moving between the workers every 5–60 s) with partitions committing on their own
+// cadences: repeats must be byte-identical.
 // Run under TSan in CI (label tsan). PULSO_SEED=<n> replays a given input.
 #include "pulso/config/config.h"
 #include "pulso/core/hash.h"
@@ -735,7 +736,8 @@ TEST_F(StreamEngine, SameWindowsAsReplay) {
 // cadence (so their metadata differ), the sink confirms delivery at random steps, and at
 // random points the process "dies": workers, publisher and everything unconfirmed are dropped
 // (records already handed to the sink stay there, as in Kafka) and a new incarnation starts
-// from the committed offsets and metadata after a session timeout. Every window must be
+// from the committed offsets and metadata after a session timeout. Between crashes, partitions
+// move from one worker to the other (revoke, commit, assign, re-read). Every window must be
 // published with the same bytes each time, and the distinct windows must equal the replay's.
 /// One seeded run of the crash test below; returns the number of repeats.
 std::size_t crash_and_restart(std::uint64_t seed) {
@@ -761,6 +763,7 @@ std::size_t crash_and_restart(std::uint64_t seed) {
     }
     std::sort(crash_at.begin(), crash_at.end());
     std::size_t crashes = 0;
+    std::size_t moves = 0;
     millis delivered = k_no_watermark; // greatest published watermark of any incarnation
     millis now = in.start;
     bool done = false;
@@ -779,6 +782,7 @@ std::size_t crash_and_restart(std::uint64_t seed) {
         std::map<std::int32_t, std::int64_t> pos;
         std::map<std::int32_t, millis> next_commit;
         millis deliver_at = now;
+        millis move_at = now + uniform(5'000, 60'000);
         std::map<std::int32_t, std::uint32_t> owner;
         for (std::int32_t p = 0; p < k_partitions; ++p) {
             // Each incarnation deals the partitions out afresh (a worker may get none).
@@ -804,6 +808,26 @@ std::size_t crash_and_restart(std::uint64_t seed) {
                 ++crashes;
                 now += 6'000; // the dead member's session times out before the restart
                 break;
+            }
+            if (now >= move_at) {
+                // A rebalance inside the process: revoke (seal, hand off, commit), then the
+                // other worker is assigned the partition and re-reads from the commit.
+                const auto p = static_cast<std::int32_t>(rng() % k_partitions);
+                const std::uint32_t from = owner[p];
+                const std::uint32_t to = (from + 1) % k_workers;
+                const stream_offset o = workers[from]->on_revoked(p);
+                delivered = std::max(delivered, wm.published.load(std::memory_order_acquire));
+                if (o.offset >= 0) {
+                    group.commit(o, delivered, "revoke");
+                }
+                std::erase(owned[from], p);
+                const stream_offset c = group.committed(p);
+                workers[to]->on_assigned(p, c.offset, c.metadata, now);
+                owned[to].push_back(p);
+                pos[p] = std::max<std::int64_t>(c.offset, 0);
+                owner[p] = to;
+                ++moves;
+                move_at = now + uniform(5'000, 60'000);
             }
             now += k_step;
             for (std::uint32_t i = 0; i < k_workers; ++i) {
@@ -871,8 +895,9 @@ std::size_t crash_and_restart(std::uint64_t seed) {
         repeats += records.size() - 1;
         distinct.insert(records.front());
     }
-    std::printf("seed %llu, %zu crashes: %zu window records, %zu distinct, %zu repeat(s)\n",
-                static_cast<unsigned long long>(seed), crashes, got.size(), distinct.size(),
+    std::printf("seed %llu, %zu crashes, %zu moves: %zu window records, %zu distinct, %zu "
+                "repeat(s)\n",
+                static_cast<unsigned long long>(seed), crashes, moves, got.size(), distinct.size(),
                 repeats);
     EXPECT_EQ(crashes, crash_at.size());
     std::set<std::string> expected;
