@@ -912,6 +912,12 @@ std::size_t crash_and_restart(std::uint64_t seed) {
     for (std::size_t i = 0; i < bad.size() && i < 10; ++i) {
         ADD_FAILURE() << bad[i];
     }
+    // Dead letters are at-least-once: every bad record, and nothing else, at least once.
+    std::set<std::string> dead;
+    for (const dlq_capture& d : dlqs) {
+        dead.insert(d.keys.begin(), d.keys.end());
+    }
+    EXPECT_EQ(dead, in.bad);
     return repeats;
 }
 
