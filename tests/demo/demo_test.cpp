@@ -579,8 +579,10 @@ TEST_F(DemoService, LivePageShowsChartsAndTheFiringCrisisAlertInChromium) {
 
     ht::chromium_cdp cdp;
     ASSERT_TRUE(cdp.start(profile.string()));
-    const auto target = cdp.call("Target.createTarget", R"({"url":"about:blank"})");
-    ASSERT_TRUE(target) << "no reply from chromium over --remote-debugging-pipe";
+    // The first reply waits for the browser to start: slow on a loaded 2-core machine.
+    const auto target = cdp.call("Target.createTarget", R"({"url":"about:blank"})", {}, 60s);
+    ASSERT_TRUE(target) << "no reply from chromium over --remote-debugging-pipe: "
+                        << cdp.diagnostics();
     const auto target_id = ht::chromium_cdp::string_at(*target, "/result/targetId");
     ASSERT_TRUE(target_id) << *target;
     const auto attached =

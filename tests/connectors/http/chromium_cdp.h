@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fcntl.h>
 #include <optional>
 #include <poll.h>
@@ -54,6 +55,10 @@ class chromium_cdp {
             argv.push_back(a.data());
         }
         argv.push_back(nullptr);
+        // Chromium's stderr goes to a file beside the profile, for diagnostics() on failure.
+        stderr_path_ = user_data_dir + ".stderr";
+        const int err =
+            ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         const pid_t pid = ::fork();
         if (pid < 0) {
             return false;
@@ -65,9 +70,12 @@ class chromium_cdp {
             const int devnull = ::open("/dev/null", O_RDWR);
             ::dup2(devnull, 0);
             ::dup2(devnull, 1);
-            ::dup2(devnull, 2);
+            ::dup2(err >= 0 ? err : devnull, 2);
             ::execv(argv[0], argv.data());
             ::_exit(127);
+        }
+        if (err >= 0) {
+            ::close(err);
         }
         pid_ = pid;
         ::close(to_child[0]);
@@ -124,6 +132,36 @@ class chromium_cdp {
         }
     }
 
+    /// Whether the browser still runs (or how it ended) and the tail of its stderr: for the
+    /// message of a failed call.
+    std::string diagnostics() {
+        std::string out;
+        int status = 0;
+        if (pid_ <= 0) {
+            out = "chromium not started";
+        } else if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            out = WIFEXITED(status)
+                      ? "chromium exited with status " + std::to_string(WEXITSTATUS(status))
+                      : "chromium killed by signal " + std::to_string(WTERMSIG(status));
+            pid_ = -1;
+        } else {
+            out = "chromium still running";
+        }
+        std::string err;
+        if (FILE* f = std::fopen(stderr_path_.c_str(), "rb")) {
+            char buf[4096];
+            std::size_t n = 0;
+            while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+                err.append(buf, n);
+            }
+            std::fclose(f);
+        }
+        if (err.size() > 2000) {
+            err.erase(0, err.size() - 2000);
+        }
+        return out + "; stderr (" + stderr_path_ + "): " + err;
+    }
+
     /// A string found at `path` (JSON pointer) in a reply, e.g. "/result/sessionId".
     static std::optional<std::string> string_at(const std::string& reply, const char* path) {
         simdjson::dom::parser p;
@@ -141,11 +179,17 @@ class chromium_cdp {
     /// Closes the browser and reaps the process this object started.
     void shutdown() {
         if (pid_ <= 0) {
+            if (to_ >= 0) {
+                ::close(to_);
+                ::close(from_);
+                to_ = from_ = -1;
+            }
             return;
         }
         (void)call("Browser.close", "{}", {}, std::chrono::seconds(5));
         ::close(to_);
         ::close(from_);
+        to_ = from_ = -1;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         int status = 0;
         while (::waitpid(pid_, &status, WNOHANG) == 0) {
@@ -178,6 +222,7 @@ class chromium_cdp {
     int from_ = -1;
     int next_id_ = 0;
     std::string in_;
+    std::string stderr_path_;
 };
 
 /// Decodes standard base64 (the screenshot data); stops at the first character outside it.
