@@ -466,12 +466,18 @@ struct run_result {
     double seconds = 0;
 };
 
-run_result run_stream(const config& cfg, const test_input& in, bool rebalance) {
+/// The service's stream options for `cfg` (as run_service builds them).
+stream_options stream_options_of(const config& cfg) {
     stream_options so;
     so.windows = window_options_of(cfg);
     so.processor = processor_options_of(cfg, true);
     so.idle_timeout = cfg.watermark.idle_timeout;
     so.topic = "mentions";
+    return so;
+}
+
+run_result run_stream(const config& cfg, const test_input& in, bool rebalance) {
+    stream_options so = stream_options_of(cfg);
     // Small rings: the back-pressure path (pending list) gets exercised. Room for the ten
     // seconds the publisher stalls around a move.
     so.ring_capacity = rebalance ? 1024 : 64;
@@ -666,11 +672,7 @@ std::uint64_t StreamEngine::seed_ = 0;
 // 04:00 (a downstream that upserts would have replaced the right one with it).
 TEST(StreamPublisher, NeverRepublishesAWindowThatAnyPartitionsMetadataCovers) {
     const config cfg = test_config(60'000, 0);
-    stream_options so;
-    so.windows = window_options_of(cfg);
-    so.processor = processor_options_of(cfg, true);
-    so.idle_timeout = cfg.watermark.idle_timeout;
-    so.topic = "mentions";
+    stream_options so = stream_options_of(cfg);
     const brand_matcher matcher(cfg.brands);
     stream_watermarks wm;
     partition_handoff handoff;
@@ -743,11 +745,7 @@ TEST_F(StreamEngine, SameWindowsAsReplay) {
 std::size_t crash_and_restart(std::uint64_t seed) {
     const config cfg = test_config(15'000, 0);
     const test_input in = make_input(seed, window_options_of(cfg));
-    stream_options so;
-    so.windows = window_options_of(cfg);
-    so.processor = processor_options_of(cfg, true);
-    so.idle_timeout = cfg.watermark.idle_timeout;
-    so.topic = "mentions";
+    stream_options so = stream_options_of(cfg);
     const brand_matcher matcher(cfg.brands);
     std::mt19937_64 rng(seed);
     const auto uniform = [&rng](millis lo, millis hi) {
