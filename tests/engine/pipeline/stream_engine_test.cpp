@@ -362,6 +362,27 @@ void commit_now(run_env& env, stream_worker& w, const char* what) {
     }
 }
 
+/// poll(): feeds `w` the records of its partitions that have arrived by `now`, at most a
+/// batch, from `pos` (next offset per partition). True when every partition is read to its end.
+bool poll_batch(stream_worker& w, const test_input& in, const std::vector<std::int32_t>& owned,
+                std::map<std::int32_t, std::int64_t>& pos, millis now) {
+    w.begin_batch();
+    std::size_t n = 0;
+    bool exhausted = true;
+    for (const std::int32_t p : owned) {
+        const std::vector<input_record>& recs = in.parts[static_cast<std::size_t>(p)];
+        std::int64_t& next = pos[p];
+        while (static_cast<std::size_t>(next) < recs.size() && n < k_max_batch &&
+               recs[static_cast<std::size_t>(next)].arrival <= now) {
+            w.on_record(p, next, recs[static_cast<std::size_t>(next)].line, now);
+            ++next;
+            ++n;
+        }
+        exhausted = exhausted && static_cast<std::size_t>(next) == recs.size();
+    }
+    return exhausted;
+}
+
 /// One ingest thread: the run loop of app/src/run_service.cpp with a fake wall clock and the
 /// input's partitions in place of the consumer.
 void worker_main(run_env& env, stream_worker& w, std::vector<std::int32_t> owned) {
@@ -413,19 +434,7 @@ void worker_main(run_env& env, stream_worker& w, std::vector<std::int32_t> owned
         if (!w.backpressured()) {
             // poll(): the records that have arrived by `now`, at most a batch.
             now += k_step;
-            w.begin_batch();
-            std::size_t n = 0;
-            for (const std::int32_t p : owned) {
-                const std::vector<input_record>& recs = in.parts[static_cast<std::size_t>(p)];
-                std::int64_t& next = pos[p];
-                while (static_cast<std::size_t>(next) < recs.size() && n < k_max_batch &&
-                       recs[static_cast<std::size_t>(next)].arrival <= now) {
-                    w.on_record(p, next, recs[static_cast<std::size_t>(next)].line, now);
-                    ++next;
-                    ++n;
-                }
-                exhausted = exhausted && static_cast<std::size_t>(next) == recs.size();
-            }
+            exhausted = poll_batch(w, in, owned, pos, now);
         } else {
             exhausted = false; // paused: the clock waits with the fetches (see the README)
             ++backpressured_loops;
@@ -831,19 +840,7 @@ std::size_t crash_and_restart(std::uint64_t seed) {
             for (std::uint32_t i = 0; i < k_workers; ++i) {
                 stream_worker& w = *workers[i];
                 if (!w.backpressured()) {
-                    w.begin_batch();
-                    std::size_t n = 0;
-                    for (const std::int32_t p : owned[i]) {
-                        const std::vector<input_record>& recs =
-                            in.parts[static_cast<std::size_t>(p)];
-                        std::int64_t& next = pos[p];
-                        while (static_cast<std::size_t>(next) < recs.size() && n < k_max_batch &&
-                               recs[static_cast<std::size_t>(next)].arrival <= now) {
-                            w.on_record(p, next, recs[static_cast<std::size_t>(next)].line, now);
-                            ++next;
-                            ++n;
-                        }
-                    }
+                    (void)poll_batch(w, in, owned[i], pos, now);
                 }
                 (void)w.tick(now);
                 w.dlq_delivered();
