@@ -7,39 +7,78 @@
 namespace pulso {
 
 namespace {
-constexpr std::string_view k_metadata_prefix = "pulso:wm=";
+
+constexpr std::string_view k_metadata_prefix = "pulso:";
+
+/// The integer of `key=` in the comma-separated fields, if present and readable.
+template <class Int> bool read_field(std::string_view field, std::string_view key, Int& out) {
+    if (!field.starts_with(key) || field.size() == key.size() || field[key.size()] != '=') {
+        return false;
+    }
+    field.remove_prefix(key.size() + 1);
+    Int v{};
+    const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+    if (ec != std::errc{} || ptr != field.data() + field.size()) {
+        return false;
+    }
+    out = v;
+    return true;
+}
+
 } // namespace
 
-std::string commit_metadata(millis published_wm) {
-    if (published_wm == k_no_watermark) {
-        return {};
+std::string commit_metadata(const commit_meta& m) {
+    std::string out;
+    if (m.published_wm != k_no_watermark) {
+        out += "wm=" + std::to_string(m.published_wm);
     }
-    return std::string(k_metadata_prefix) + std::to_string(published_wm);
+    if (m.dlq_through >= 0) {
+        out += out.empty() ? "" : ",";
+        out += "dlq=" + std::to_string(m.dlq_through);
+    }
+    return out.empty() ? out : std::string(k_metadata_prefix) + out;
+}
+
+std::string commit_metadata(millis published_wm) {
+    return commit_metadata(commit_meta{published_wm, -1});
+}
+
+commit_meta parse_commit_meta(std::string_view metadata) noexcept {
+    commit_meta m;
+    if (!metadata.starts_with(k_metadata_prefix)) {
+        return m;
+    }
+    metadata.remove_prefix(k_metadata_prefix.size());
+    while (!metadata.empty()) {
+        const std::size_t comma = metadata.find(',');
+        const std::string_view field = metadata.substr(0, comma);
+        if (!read_field(field, "wm", m.published_wm)) {
+            std::int64_t dlq = -1;
+            if (read_field(field, "dlq", dlq) && dlq >= 0) {
+                m.dlq_through = dlq;
+            }
+        }
+        metadata.remove_prefix(comma == std::string_view::npos ? metadata.size() : comma + 1);
+    }
+    return m;
 }
 
 millis parse_commit_metadata(std::string_view metadata) noexcept {
-    if (!metadata.starts_with(k_metadata_prefix)) {
-        return k_no_watermark;
-    }
-    metadata.remove_prefix(k_metadata_prefix.size());
-    millis v = 0;
-    const auto [ptr, ec] = std::from_chars(metadata.data(), metadata.data() + metadata.size(), v);
-    if (ec != std::errc{} || ptr != metadata.data() + metadata.size()) {
-        return k_no_watermark;
-    }
-    return v;
+    return parse_commit_meta(metadata).published_wm;
 }
 
-void partition_handoff::put(std::int32_t partition, millis sealed_through) {
+void partition_handoff::put(std::int32_t partition, millis sealed_through,
+                            std::int64_t dlq_through) {
     std::lock_guard lock(mu_);
-    millis& v = sealed_.try_emplace(partition, k_no_watermark).first->second;
-    v = std::max(v, sealed_through);
+    entry& e = left_.try_emplace(partition).first->second;
+    e.sealed_through = std::max(e.sealed_through, sealed_through);
+    e.dlq_through = std::max(e.dlq_through, dlq_through);
 }
 
-millis partition_handoff::get(std::int32_t partition) const {
+partition_handoff::entry partition_handoff::get(std::int32_t partition) const {
     std::lock_guard lock(mu_);
-    const auto it = sealed_.find(partition);
-    return it == sealed_.end() ? k_no_watermark : it->second;
+    const auto it = left_.find(partition);
+    return it == left_.end() ? entry{} : it->second;
 }
 
 /// One assigned partition.
@@ -66,6 +105,11 @@ struct stream_worker::slot {
     millis assigned_at = 0;
     millis last_record = -1;
     std::int64_t dlq_pending = -1; ///< smallest offset of an unconfirmed dead-letter line
+    std::int64_t dlq_last = -1;    ///< greatest offset of a dead-letter line emitted here
+    /// Greatest offset whose dead letter was delivered (here, by the previous owner in this
+    /// process, or by an earlier process: commit metadata); a re-read at or below it is not
+    /// sent again.
+    std::int64_t dlq_through = -1;
     std::deque<unpublished> sealed;
 };
 
@@ -104,8 +148,11 @@ void stream_worker::on_assigned(std::int32_t partition, std::int64_t committed_o
     }
     auto s = std::make_unique<slot>(opts_.windows, brand_count_, partition);
     s->committed_at_assign = committed_offset;
-    s->meta_wm = parse_commit_metadata(metadata);
-    s->handoff = handoff_.get(partition);
+    const commit_meta meta = parse_commit_meta(metadata);
+    const partition_handoff::entry left = handoff_.get(partition);
+    s->meta_wm = meta.published_wm;
+    s->handoff = left.sealed_through;
+    s->dlq_through = std::max(meta.dlq_through, left.dlq_through);
     s->skip = std::max(s->meta_wm, s->handoff);
     s->floor = s->skip;
     s->sealed_through = s->skip;
@@ -128,7 +175,7 @@ void stream_worker::release(std::int32_t partition) {
     if (!stopping_) {
         seal(*s, s->floor);
     }
-    handoff_.put(partition, s->sealed_through);
+    handoff_.put(partition, s->sealed_through, s->dlq_through);
     partition_progress rel{partition, s->windows.local_watermark(), s->sealed_through, false,
                            k_no_watermark};
     slots_[static_cast<std::size_t>(partition)].reset();
@@ -149,7 +196,7 @@ stream_offset stream_worker::on_revoked(std::int32_t partition) {
         seal(*s, s->floor);
     }
     out.offset = committable_offset(*s, published);
-    out.metadata = commit_metadata(std::max(published, s->meta_wm));
+    out.metadata = metadata_of(*s, out.offset, published);
     release(partition);
     return out;
 }
@@ -206,7 +253,16 @@ void stream_worker::on_record(std::int32_t partition, std::int64_t offset, std::
     const std::uint64_t late_before = st.late;
     dlq_.clear();
     const record_origin origin{"kafka", opts_.topic, partition, offset};
-    if (processor_.process(bytes, false, s->windows, f, now, origin, dlq_) != reject_reason::none) {
+    const reject_reason rejected =
+        processor_.process(bytes, false, s->windows, f, now, origin, dlq_);
+    if (rejected != reject_reason::none) {
+        if (offset <= s->dlq_through) {
+            // Its dead letter was delivered before the restart or the hand-off: a re-read.
+            --st.ingested;
+            --st.rejected[static_cast<std::size_t>(rejected)];
+            ++skipped_;
+            return;
+        }
         dlq_.pop_back(); // the sink takes records without their newline
         key_.clear();
         char buf[48];
@@ -217,6 +273,7 @@ void stream_worker::on_record(std::int32_t partition, std::int64_t offset, std::
         if (s->dlq_pending < 0) {
             s->dlq_pending = offset;
         }
+        s->dlq_last = offset;
         return;
     }
     if (st.late != late_before) {
@@ -332,15 +389,24 @@ std::vector<stream_offset> stream_worker::committable() {
         }
         const std::int64_t off = committable_offset(*s, published);
         if (off >= 0) {
-            out.push_back({s->partition, off, commit_metadata(std::max(published, s->meta_wm))});
+            out.push_back({s->partition, off, metadata_of(*s, off, published)});
         }
     }
     return out;
 }
 
+std::string stream_worker::metadata_of(const slot& s, std::int64_t offset, millis published) {
+    commit_meta m{std::max(published, s.meta_wm), -1};
+    if (s.dlq_through >= offset) {
+        m.dlq_through = s.dlq_through; // re-read from `offset` on, these are not sent again
+    }
+    return commit_metadata(m);
+}
+
 void stream_worker::dlq_delivered() noexcept {
     for (auto& s : slots_) {
-        if (s) {
+        if (s && s->dlq_pending >= 0) {
+            s->dlq_through = std::max(s->dlq_through, s->dlq_last);
             s->dlq_pending = -1;
         }
     }

@@ -46,13 +46,18 @@ struct stream_watermarks {
 /// @thread any @locks mu_
 class partition_handoff {
   public:
-    void put(std::int32_t partition, millis sealed_through);
-    /// k_no_watermark when the partition was never owned here.
-    [[nodiscard]] millis get(std::int32_t partition) const;
+    /// What one owner left behind.
+    struct entry {
+        millis sealed_through = k_no_watermark; ///< k_no_watermark: never owned here
+        std::int64_t dlq_through = -1;          ///< greatest offset whose dead letter was delivered
+    };
+
+    void put(std::int32_t partition, millis sealed_through, std::int64_t dlq_through);
+    [[nodiscard]] entry get(std::int32_t partition) const;
 
   private:
     mutable std::mutex mu_;
-    std::map<std::int32_t, millis> sealed_;
+    std::map<std::int32_t, entry> left_;
 };
 
 /// Progress of one partition as its worker sees it at a tick.
@@ -94,8 +99,23 @@ struct stream_offset {
     std::string metadata;
 };
 
-/// Commit metadata carrying a published watermark: "pulso:wm=<ms>".
+/// What pulso keeps in a partition's commit metadata.
+struct commit_meta {
+    /// Every window final at this watermark was delivered (k_no_watermark: none yet).
+    millis published_wm = k_no_watermark;
+    /// The greatest offset of the partition whose dead letter was delivered (-1: none known).
+    /// Only written when it is at or past the committed offset (records below that are never
+    /// read again), so most commits carry the watermark alone.
+    std::int64_t dlq_through = -1;
+};
+
+/// "pulso:wm=<ms>", "pulso:wm=<ms>,dlq=<offset>", "pulso:dlq=<offset>" or "" (nothing known).
+std::string commit_metadata(const commit_meta& m);
+/// Commit metadata carrying a published watermark only: "pulso:wm=<ms>".
 std::string commit_metadata(millis published_wm);
+/// Reads what commit_metadata() wrote; unknown keys are ignored (a later version's fields), an
+/// unreadable value leaves that field at its default.
+[[nodiscard]] commit_meta parse_commit_meta(std::string_view metadata) noexcept;
 /// The watermark in commit metadata, or k_no_watermark when absent or unreadable.
 [[nodiscard]] millis parse_commit_metadata(std::string_view metadata) noexcept;
 
@@ -150,11 +170,13 @@ class stream_worker {
     [[nodiscard]] bool backpressured() const noexcept { return !pending_.empty(); }
 
     /// Offsets safe to commit now (DESIGN "Delivery semantics"), with the published watermark
-    /// as metadata. Partitions with nothing to commit are left out.
+    /// and the delivered dead letters as metadata. Partitions with nothing to commit are left
+    /// out.
     [[nodiscard]] std::vector<stream_offset> committable();
 
     /// The dead-letter sink has delivered every line emitted so far: their offsets stop
-    /// holding commits back.
+    /// holding commits back, and the next commit's metadata says they were delivered, so that
+    /// a restart or the partition's next owner does not send them again.
     void dlq_delivered() noexcept;
 
     void set_lag(std::int64_t lag) noexcept { lag_ = lag; }
@@ -173,6 +195,8 @@ class stream_worker {
   private:
     struct slot;
     slot* find(std::int32_t partition) noexcept;
+    /// The metadata of a commit of `offset` for `s`.
+    static std::string metadata_of(const slot& s, std::int64_t offset, millis published);
     [[nodiscard]] millis final_for(const slot& s, millis g, millis now) const noexcept;
     [[nodiscard]] bool idle(const slot& s, millis now) const noexcept;
     void seal(slot& s, millis final_wm);
