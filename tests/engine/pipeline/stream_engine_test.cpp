@@ -862,7 +862,10 @@ class dlq_ledger {
     /// `worker`'s sink confirmed every line sent so far (the engine is told the same).
     void delivered(std::uint32_t worker) {
         for (const std::string& key : undelivered_[worker]) {
-            last_[key].delivered = ++clock_;
+            letter& l = last_[key];
+            if (l.worker == worker) { // else sent again since by the partition's next owner
+                l.delivered = ++clock_;
+            }
         }
         undelivered_[worker].clear();
     }
