@@ -80,8 +80,11 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
     }
     producer.join();
 
+    // Wait for every window and every dead letter: windows are out once the watermark passes
+    // them, while the tail of the input (up to a window's worth) may still be being read.
     const auto deadline = clock_type::now() + 120s;
     std::map<std::string, std::vector<std::string>> by_key;
+    std::map<std::string, std::size_t> letters; // dead letters by input coordinates
     std::size_t total = 0;
     while (clock_type::now() < deadline) {
         const std::vector<std::string> got = read_topic(bootstrap, "pulso.windows");
@@ -90,7 +93,15 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
             by_key[window_key(w)].push_back(w);
         }
         total = got.size();
-        if (by_key.size() >= expected.size()) {
+        letters.clear();
+        for (const std::string& d : read_topic(bootstrap, "pulso.dlq")) {
+            const std::size_t p = d.find(R"("partition":)");
+            const std::size_t off = d.find(R"("offset":)");
+            ASSERT_NE(p, std::string::npos) << d;
+            ASSERT_NE(off, std::string::npos) << d;
+            ++letters[d.substr(p, d.find(',', p) - p) + d.substr(off, d.find(',', off) - off)];
+        }
+        if (by_key.size() >= expected.size() && letters.size() >= in.bad) {
             break;
         }
         std::this_thread::sleep_for(1s);
@@ -113,14 +124,6 @@ TEST(StreamCrash, KillNineAndRestartPublishesEveryWindowOnce) {
     // Every bad record dead-lettered, nothing else; a repeat only for a letter a kill caught
     // between its delivery and the next commit (~1 s), where before every letter between the
     // committed offset and the kill was sent again.
-    std::map<std::string, std::size_t> letters;
-    for (const std::string& d : read_topic(bootstrap, "pulso.dlq")) {
-        const std::size_t p = d.find(R"("partition":)");
-        const std::size_t off = d.find(R"("offset":)");
-        ASSERT_NE(p, std::string::npos) << d;
-        ASSERT_NE(off, std::string::npos) << d;
-        ++letters[d.substr(p, d.find(',', p) - p) + d.substr(off, d.find(',', off) - off)];
-    }
     std::size_t letter_repeats = 0;
     for (const auto& [coords, n] : letters) {
         letter_repeats += n - 1;
