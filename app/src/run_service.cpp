@@ -337,9 +337,9 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
             last_tick = now;
         }
         dlq.service(0);
-        if (dlq.all_delivered()) {
-            w.dlq_delivered();
-        }
+        // The sink numbers lines as this worker emitted them (it is the worker's alone): what
+        // it confirmed stops holding commits back even while later lines are in flight.
+        w.dlq_delivered_through(dlq.delivered_through());
         const bool bp = w.backpressured();
         if (bp && (!paused || listener.changed)) {
             // Sink or publisher behind: stop fetching but keep polling (membership stays).
@@ -386,9 +386,8 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
     while (!sh.final_published.load(std::memory_order_acquire) && clock_type::now() - t0 < 9s) {
         consumer.poll(50, ignore);
     }
-    if (dlq.flush(2s)) {
-        w.dlq_delivered();
-    }
+    (void)dlq.flush(2s);
+    w.dlq_delivered_through(dlq.delivered_through());
     ctx.dlq_records = dlq.stats().emitted;
     if (!consumer.has_fatal_error()) {
         const auto offs = to_kafka(w.committable());

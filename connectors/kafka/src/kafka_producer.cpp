@@ -17,7 +17,8 @@ using detail::bump;
 struct kafka_producer::state {
     rd_kafka_t* rk = nullptr;
     std::size_t max_failed_kept = 10000;
-    std::deque<failed_delivery> failed_list; // owner thread only (delivery reports run there)
+    std::deque<failed_delivery> failed_list;   // owner thread only (delivery reports run there)
+    std::vector<std::uint64_t> delivered_tags; // owner thread only
 
     // Written by the owner thread only; read by scrapes.
     std::atomic<std::uint64_t> produced{0};
@@ -63,8 +64,15 @@ using state = kafka_producer::state;
 
 void dr_msg_cb(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) noexcept {
     auto* st = static_cast<state*>(opaque);
+    const auto tag = reinterpret_cast<std::uintptr_t>(m->_private);
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         bump(st->delivered);
+        if (tag != 0) {
+            try {
+                st->delivered_tags.push_back(tag);
+            } catch (...) { // NOLINT(bugprone-empty-catch): out of memory; the tag stays unknown
+            }
+        }
         return;
     }
     bump(st->failed);
@@ -84,6 +92,7 @@ void dr_msg_cb(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) no
             f.value.assign(static_cast<const char*>(m->payload), m->len);
         }
         f.error = m->err;
+        f.tag = tag;
         st->failed_list.push_back(std::move(f));
     } catch (...) {
         bump(st->failed_dropped);
@@ -162,7 +171,8 @@ kafka_producer::~kafka_producer() {
 }
 
 produce_result kafka_producer::produce(std::string_view topic, std::string_view key,
-                                       std::string_view value, std::int32_t partition) noexcept {
+                                       std::string_view value, std::int32_t partition,
+                                       std::uint64_t tag) noexcept {
     state& st = *state_;
     rd_kafka_topic_t* rkt = nullptr;
     if (auto it = topics_.find(topic); it != topics_.end()) {
@@ -184,10 +194,14 @@ produce_result kafka_producer::produce(std::string_view topic, std::string_view 
             return produce_result::failed;
         }
     }
-    // F_COPY: librdkafka keeps its own copy, so the caller's buffers are free on return.
+    // F_COPY: librdkafka keeps its own copy, so the caller's buffers are free on return. The
+    // per-message opaque carries the tag as a number, never dereferenced.
+    static_assert(sizeof(std::uintptr_t) >= sizeof(std::uint64_t), "tags are 64-bit");
+    void* const opaque = reinterpret_cast<void*>( // NOLINT(performance-no-int-to-ptr)
+        static_cast<std::uintptr_t>(tag));
     const int rc =
         rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()),
-                         value.size(), key.empty() ? nullptr : key.data(), key.size(), nullptr);
+                         value.size(), key.empty() ? nullptr : key.data(), key.size(), opaque);
     if (rc == 0) {
         bump(st.produced);
         return produce_result::ok;
@@ -223,6 +237,11 @@ std::vector<failed_delivery> kafka_producer::take_failed() {
                                      std::make_move_iterator(state_->failed_list.end()));
     state_->failed_list.clear();
     return out;
+}
+
+void kafka_producer::take_delivered(std::vector<std::uint64_t>& out) {
+    out.insert(out.end(), state_->delivered_tags.begin(), state_->delivered_tags.end());
+    state_->delivered_tags.clear();
 }
 
 producer_stats kafka_producer::stats() const noexcept {

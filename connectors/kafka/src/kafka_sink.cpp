@@ -42,11 +42,13 @@ const std::string& kafka_sink::topic_of(record_kind kind) const noexcept {
 
 void kafka_sink::emit(record_kind kind, std::string_view key, std::string_view json) {
     ++stats_.emitted;
+    const std::uint64_t seq = ++last_seq_;
+    confirmed_.push_back(false);
     const std::string& topic = topic_of(kind);
     if (backlog_.empty()) {
         const auto deadline = clock_type::now() + max_wait_;
         for (;;) {
-            const produce_result r = producer_.produce(topic, key, json);
+            const produce_result r = producer_.produce(topic, key, json, -1, seq);
             if (r == produce_result::ok) {
                 return;
             }
@@ -57,13 +59,13 @@ void kafka_sink::emit(record_kind kind, std::string_view key, std::string_view j
         }
     }
     ++stats_.backlogged;
-    backlog_.push_back({topic, std::string(key), std::string(json), -1});
+    backlog_.push_back({topic, std::string(key), std::string(json), -1, seq});
 }
 
 void kafka_sink::drain_backlog() {
     while (!backlog_.empty()) {
         const waiting_record& w = backlog_.front();
-        const produce_result r = producer_.produce(w.topic, w.key, w.value, w.partition);
+        const produce_result r = producer_.produce(w.topic, w.key, w.value, w.partition, w.seq);
         if (r != produce_result::ok) {
             return; // full or refused: try again at the next service()
         }
@@ -74,13 +76,29 @@ void kafka_sink::drain_backlog() {
 void kafka_sink::collect_failed() {
     for (failed_delivery& f : producer_.take_failed()) {
         ++stats_.failed;
-        retry_.push_back({std::move(f.topic), std::move(f.key), std::move(f.value), f.partition});
+        retry_.push_back(
+            {std::move(f.topic), std::move(f.key), std::move(f.value), f.partition, f.tag});
+    }
+}
+
+void kafka_sink::collect_delivered() {
+    delivered_scratch_.clear();
+    producer_.take_delivered(delivered_scratch_);
+    for (const std::uint64_t seq : delivered_scratch_) {
+        if (seq >= confirmed_base_ && seq - confirmed_base_ < confirmed_.size()) {
+            confirmed_[seq - confirmed_base_] = true;
+        }
+    }
+    while (!confirmed_.empty() && confirmed_.front()) {
+        confirmed_.pop_front();
+        ++confirmed_base_;
     }
 }
 
 void kafka_sink::service(int poll_timeout_ms) {
     producer_.poll(poll_timeout_ms);
     collect_failed();
+    collect_delivered();
     if (!retry_.empty() && clock_type::now() >= next_retry_) {
         // Failed deliveries go again, after the backlog's older records keep their turn.
         stats_.retried += retry_.size();

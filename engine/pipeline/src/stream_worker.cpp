@@ -104,8 +104,9 @@ struct stream_worker::slot {
     millis sealed_through = k_no_watermark;
     millis assigned_at = 0;
     millis last_record = -1;
-    std::int64_t dlq_pending = -1; ///< smallest offset of an unconfirmed dead-letter line
-    std::int64_t dlq_last = -1;    ///< greatest offset of a dead-letter line emitted here
+    /// Dead-letter lines sent from this partition and not yet confirmed: (the sink's number
+    /// for the line, the record's offset), both ascending. The first holds commits back.
+    std::deque<std::pair<std::uint64_t, std::int64_t>> letters;
     /// Greatest offset whose dead letter was delivered (here, by the previous owner in this
     /// process, or by an earlier process: commit metadata); a re-read at or below it is not
     /// sent again.
@@ -270,10 +271,7 @@ void stream_worker::on_record(std::int32_t partition, std::int64_t offset, std::
             std::snprintf(buf, sizeof buf, "%d:%lld", partition, static_cast<long long>(offset));
         key_.assign(buf, static_cast<std::size_t>(n));
         dlq_sink_.emit(record_kind::dead_letter, key_, dlq_);
-        if (s->dlq_pending < 0) {
-            s->dlq_pending = offset;
-        }
-        s->dlq_last = offset;
+        s->letters.emplace_back(++dlq_emitted_, offset);
         return;
     }
     if (st.late != late_before) {
@@ -372,8 +370,8 @@ std::int64_t stream_worker::committable_offset(slot& s, millis published) const 
     for (const slot::unpublished& u : s.sealed) {
         best = std::min(best, u.offset);
     }
-    if (s.dlq_pending >= 0) {
-        best = std::min(best, s.dlq_pending);
+    if (!s.letters.empty()) {
+        best = std::min(best, s.letters.front().second);
     }
     return best;
 }
@@ -403,13 +401,24 @@ std::string stream_worker::metadata_of(const slot& s, std::int64_t offset, milli
     return commit_metadata(m);
 }
 
-void stream_worker::dlq_delivered() noexcept {
+void stream_worker::dlq_delivered_through(std::uint64_t line) noexcept {
+    if (line <= dlq_confirmed_) {
+        return;
+    }
+    dlq_confirmed_ = line;
     for (auto& s : slots_) {
-        if (s && s->dlq_pending >= 0) {
-            s->dlq_through = std::max(s->dlq_through, s->dlq_last);
-            s->dlq_pending = -1;
+        if (!s) {
+            continue;
+        }
+        while (!s->letters.empty() && s->letters.front().first <= line) {
+            s->dlq_through = std::max(s->dlq_through, s->letters.front().second);
+            s->letters.pop_front();
         }
     }
+}
+
+void stream_worker::dlq_delivered() noexcept {
+    dlq_delivered_through(dlq_emitted_);
 }
 
 } // namespace pulso

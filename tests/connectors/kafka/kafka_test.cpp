@@ -4,6 +4,7 @@
 #include "pulso/kafka/embedded_broker.h"
 #include "pulso/kafka/kafka_consumer.h"
 #include "pulso/kafka/kafka_producer.h"
+#include "pulso/kafka/kafka_sink.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -461,6 +462,63 @@ TEST(KafkaProducer, DeliversOnceThroughInjectedProduceErrors) {
     EXPECT_EQ(seen.size(), 1000U);
     EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()),
               std::set<std::string>(values.begin(), values.end()));
+}
+
+// The sink numbers records in emit order and confirms the delivered prefix as delivery reports
+// come in, while later records are still in flight: a worker's commits need not wait for its
+// dead-letter producer to go idle.
+TEST(KafkaSink, ConfirmsTheDeliveredPrefixWhileLaterRecordsAreInFlight) {
+    embedded_broker broker;
+    broker.create_topic("pulso.dlq", 4);
+    kafka_sink sink(make_producer_config(broker.bootstrap_servers()), sink_topics{});
+    std::uint64_t last = 0;
+    std::size_t advanced_while_busy = 0;
+    constexpr std::uint64_t n = 3000;
+    for (std::uint64_t i = 1; i <= n; ++i) {
+        sink.emit(record_kind::dead_letter, "0:" + std::to_string(i), "{}");
+        EXPECT_EQ(sink.emitted_through(), i);
+        sink.service(i % 16 == 0 ? 1 : 0);
+        const std::uint64_t t = sink.delivered_through();
+        EXPECT_GE(t, last) << "confirmations never go back";
+        EXPECT_LE(t, i);
+        if (t > last && !sink.all_delivered()) {
+            ++advanced_while_busy;
+        }
+        last = t;
+    }
+    ASSERT_TRUE(sink.flush(20s));
+    EXPECT_EQ(sink.delivered_through(), n);
+    std::printf("the confirmed prefix advanced %zu times while records were in flight\n",
+                advanced_while_busy);
+    EXPECT_GT(advanced_while_busy, 0U);
+}
+
+// Deliveries that fail (here: timed out while every Produce request fails) are produced again
+// with their number: the prefix stops at the first of them and passes once they are in.
+TEST(KafkaSink, ConfirmedPrefixWaitsForFailedRecordsRetried) {
+    embedded_broker broker;
+    broker.create_topic("pulso.dlq", 1);
+    producer_config pc = make_producer_config(broker.bootstrap_servers());
+    pc.properties.emplace_back("message.timeout.ms", "300");
+    kafka_sink sink(pc, sink_topics{});
+    sink.emit(record_kind::dead_letter, "0:1", "{}");
+    ASSERT_TRUE(sink.flush(10s));
+    EXPECT_EQ(sink.delivered_through(), 1U);
+    const std::vector<rd_kafka_resp_err_t> errors(40, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
+    broker.push_request_errors(api_key::produce, errors);
+    for (int i = 2; i <= 20; ++i) {
+        sink.emit(record_kind::dead_letter, "0:" + std::to_string(i), "{}");
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (sink.stats().failed == 0 && std::chrono::steady_clock::now() < deadline) {
+        sink.service(10);
+    }
+    EXPECT_GT(sink.stats().failed, 0U) << "no delivery failed: the test did not test retries";
+    EXPECT_LT(sink.delivered_through(), 20U);
+    broker.clear_request_errors(api_key::produce);
+    ASSERT_TRUE(sink.flush(20s));
+    EXPECT_EQ(sink.delivered_through(), 20U);
+    EXPECT_GT(sink.stats().retried, 0U);
 }
 
 TEST(KafkaConsumer, ResumesAfterBrokerDownThenUpWithoutLoss) {

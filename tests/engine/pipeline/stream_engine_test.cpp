@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -780,6 +781,14 @@ TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
     ASSERT_EQ(offs.size(), 1U);
     EXPECT_EQ(offs[0].offset, 13);
     EXPECT_EQ(offs[0].metadata, "");
+    // The sink confirmed its first two lines (13, 14), not the third yet.
+    w.dlq_delivered_through(2);
+    offs = w.committable();
+    ASSERT_EQ(offs.size(), 1U);
+    EXPECT_EQ(offs[0].offset, 15);
+    EXPECT_EQ(offs[0].metadata, "");
+    w.dlq_delivered_through(1); // confirmations never go back
+    EXPECT_EQ(w.committable()[0].offset, 15);
     w.dlq_delivered();
     offs = w.committable();
     ASSERT_EQ(offs.size(), 1U);
@@ -855,31 +864,36 @@ class dlq_ledger {
                     violations_.push_back(key + " sent again after its delivery was committed");
                 }
             }
-            last_[key] = letter{worker, incarnation, 0};
-            undelivered_[worker].push_back(key);
+            last_[key] = letter{worker, incarnation, seen, 0};
+            undelivered_[worker].emplace_back(seen, key);
         }
     }
-    /// `worker`'s sink confirmed every line sent so far (the engine is told the same).
-    void delivered(std::uint32_t worker) {
-        for (const std::string& key : undelivered_[worker]) {
-            letter& l = last_[key];
-            if (l.worker == worker) { // else sent again since by the partition's next owner
+    /// `worker`'s sink confirmed its lines before index `upto` (the engine is told the same).
+    void delivered(std::uint32_t worker, std::size_t upto) {
+        auto& waiting = undelivered_[worker];
+        while (!waiting.empty() && waiting.front().first < upto) {
+            letter& l = last_[waiting.front().second];
+            if (l.worker == worker && l.index == waiting.front().first) { // else sent again since
                 l.delivered = ++clock_;
             }
+            in_topic_.insert(waiting.front().second);
+            waiting.pop_front();
         }
-        undelivered_[worker].clear();
     }
     /// `worker` of `incarnation` committed `partition` (or handed it over).
     void committed(std::size_t incarnation, std::uint32_t worker, std::int32_t partition) {
         covered_[{incarnation, worker, partition}] = ++clock_;
     }
-    /// A crash: what was not confirmed stays unconfirmed (it may or may not be in Kafka).
+    /// A crash: what was not confirmed stays unconfirmed (it may or may not be in Kafka; it
+    /// does not count as there).
     void crashed() {
-        for (auto& [worker, keys] : undelivered_) {
-            keys.clear();
+        for (auto& [worker, waiting] : undelivered_) {
+            waiting.clear();
         }
     }
     [[nodiscard]] std::size_t repeats() const noexcept { return repeats_; }
+    /// The keys of every confirmed dead letter.
+    [[nodiscard]] const std::set<std::string>& in_topic() const noexcept { return in_topic_; }
     [[nodiscard]] const std::vector<std::string>& violations() const noexcept {
         return violations_;
     }
@@ -888,6 +902,7 @@ class dlq_ledger {
     struct letter {
         std::uint32_t worker = 0;
         std::size_t incarnation = 0;
+        std::size_t index = 0;       ///< in the worker's sink
         std::uint64_t delivered = 0; ///< clock_ at delivery, 0: not confirmed
     };
     static std::int32_t partition_of(const std::string& key) {
@@ -897,7 +912,8 @@ class dlq_ledger {
     std::map<std::string, letter> last_; ///< the latest sending of each key
     std::map<std::tuple<std::size_t, std::uint32_t, std::int32_t>, std::uint64_t> covered_;
     std::map<std::uint32_t, std::size_t> seen_;
-    std::map<std::uint32_t, std::vector<std::string>> undelivered_;
+    std::map<std::uint32_t, std::deque<std::pair<std::size_t, std::string>>> undelivered_;
+    std::set<std::string> in_topic_;
     std::vector<std::string> violations_;
     std::uint64_t clock_ = 0;
     std::size_t repeats_ = 0;
@@ -946,6 +962,13 @@ std::size_t crash_and_restart(std::uint64_t seed) {
         ++incarnation;
         millis deliver_at = now;
         std::vector<millis> dlq_deliver_at(k_workers, now);
+        // Each worker's sink numbers its lines from 1 in this incarnation; it confirms a
+        // prefix of them at a time (delivery reports arrive while later lines are in flight).
+        std::vector<std::size_t> dlq_base(k_workers);
+        std::vector<std::uint64_t> dlq_confirmed(k_workers, 0);
+        for (std::uint32_t i = 0; i < k_workers; ++i) {
+            dlq_base[i] = dlqs[i].keys.size();
+        }
         millis move_at = now + uniform(5'000, 60'000);
         std::map<std::int32_t, std::uint32_t> owner;
         for (std::int32_t p = 0; p < k_partitions; ++p) {
@@ -1005,8 +1028,10 @@ std::size_t crash_and_restart(std::uint64_t seed) {
                 (void)w.tick(now);
                 letters.sent(dlqs[i], i, incarnation);
                 if (now >= dlq_deliver_at[i]) { // dead letters too are confirmed in bursts
-                    w.dlq_delivered();
-                    letters.delivered(i);
+                    const std::uint64_t emitted = dlqs[i].keys.size() - dlq_base[i];
+                    dlq_confirmed[i] += rng() % (emitted - dlq_confirmed[i] + 1);
+                    w.dlq_delivered_through(dlq_confirmed[i]);
+                    letters.delivered(i, dlq_base[i] + dlq_confirmed[i]);
                     dlq_deliver_at[i] = now + uniform(250, 4'000);
                 }
             }
@@ -1028,7 +1053,7 @@ std::size_t crash_and_restart(std::uint64_t seed) {
                     workers[i]->stop_sealing();
                     (void)workers[i]->tick(now);
                     workers[i]->dlq_delivered(); // the shutdown flushes the sink
-                    letters.delivered(i);
+                    letters.delivered(i, dlqs[i].keys.size());
                     commit(i, -1, "final commit");
                 }
                 done = true;
@@ -1081,6 +1106,8 @@ std::size_t crash_and_restart(std::uint64_t seed) {
         dead.insert(d.keys.begin(), d.keys.end());
     }
     EXPECT_EQ(dead, in.bad);
+    // ... and confirmed: a letter lost in a crash before its delivery was sent again after it.
+    EXPECT_EQ(letters.in_topic(), in.bad);
     std::printf("  %zu dead letters, %zu of them sent again\n", in.bad.size(), letters.repeats());
     const std::vector<std::string>& again = letters.violations();
     for (std::size_t i = 0; i < again.size() && i < 10; ++i) {

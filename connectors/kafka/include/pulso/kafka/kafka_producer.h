@@ -42,6 +42,7 @@ struct failed_delivery {
     std::string key;
     std::string value;
     rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
+    std::uint64_t tag = 0; ///< the tag it was produced with
 };
 
 /// Counters of one producer. @thread any
@@ -71,10 +72,12 @@ class kafka_producer {
     kafka_producer& operator=(kafka_producer&&) = delete;
 
     /// Queues a copy of `key`/`value` (empty key: no key) for `topic`; `partition` -1 lets the
-    /// partitioner choose by key. Never blocks, never throws.
+    /// partitioner choose by key. A non-zero `tag` comes back from `take_delivered` once the
+    /// cluster acknowledged the message (or with its `failed_delivery`). Never blocks, never
+    /// throws.
     [[nodiscard]] produce_result produce(std::string_view topic, std::string_view key,
-                                         std::string_view value,
-                                         std::int32_t partition = -1) noexcept;
+                                         std::string_view value, std::int32_t partition = -1,
+                                         std::uint64_t tag = 0) noexcept;
 
     /// Serves delivery reports and errors, waiting up to `timeout_ms`. Returns events served.
     int poll(int timeout_ms) noexcept;
@@ -88,6 +91,9 @@ class kafka_producer {
 
     /// Takes the failed deliveries kept so far (oldest first).
     [[nodiscard]] std::vector<failed_delivery> take_failed();
+    /// Appends to `out` the non-zero tags of the messages acknowledged since the last call, in
+    /// the order of their delivery reports.
+    void take_delivered(std::vector<std::uint64_t>& out);
 
     /// @thread any
     [[nodiscard]] producer_stats stats() const noexcept;

@@ -51,6 +51,12 @@ class kafka_sink final : public record_sink {
     void service(int poll_timeout_ms = 0);
     /// Nothing waits locally, nothing is in flight and no failure awaits a retry.
     [[nodiscard]] bool all_delivered() const noexcept;
+    /// Records are numbered 1, 2, … in the order of emit(): every record up to this number is
+    /// delivered (0: none yet). Advances while later records are still in flight, as the
+    /// delivery reports come in (service()).
+    [[nodiscard]] std::uint64_t delivered_through() const noexcept { return confirmed_base_ - 1; }
+    /// The number of the last emit() (0: none).
+    [[nodiscard]] std::uint64_t emitted_through() const noexcept { return last_seq_; }
     /// Services until all_delivered() or the timeout. Returns all_delivered().
     [[nodiscard]] bool flush(std::chrono::milliseconds timeout);
 
@@ -64,10 +70,12 @@ class kafka_sink final : public record_sink {
         std::string key;
         std::string value;
         std::int32_t partition = -1;
+        std::uint64_t seq = 0;
     };
     [[nodiscard]] const std::string& topic_of(record_kind kind) const noexcept;
     void drain_backlog();
     void collect_failed();
+    void collect_delivered();
 
     kafka_producer producer_;
     sink_topics topics_;
@@ -78,6 +86,12 @@ class kafka_sink final : public record_sink {
     std::chrono::milliseconds backoff_{100};
     std::uint64_t failed_at_retry_ = 0;
     kafka_sink_stats stats_;
+    std::uint64_t last_seq_ = 0;
+    /// Delivery flags of records confirmed_base_, confirmed_base_ + 1, …: the front is always
+    /// undelivered (delivered records at the front are popped). Bounded by what is in flight.
+    std::deque<bool> confirmed_;
+    std::uint64_t confirmed_base_ = 1;
+    std::vector<std::uint64_t> delivered_scratch_;
 };
 
 } // namespace pulso::kafka

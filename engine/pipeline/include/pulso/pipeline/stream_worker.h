@@ -174,9 +174,13 @@ class stream_worker {
     /// out.
     [[nodiscard]] std::vector<stream_offset> committable();
 
-    /// The dead-letter sink has delivered every line emitted so far: their offsets stop
-    /// holding commits back, and the next commit's metadata says they were delivered, so that
-    /// a restart or the partition's next owner does not send them again.
+    /// The dead-letter sink has delivered its lines 1 … `line` (numbered in the order this
+    /// worker emitted them, as kafka_sink::delivered_through() counts them; the sink is this
+    /// worker's alone): their offsets stop holding commits back, and the next commit's
+    /// metadata says they were delivered, so that a restart or the partition's next owner does
+    /// not send them again.
+    void dlq_delivered_through(std::uint64_t line) noexcept;
+    /// Every line emitted so far was delivered.
     void dlq_delivered() noexcept;
 
     void set_lag(std::int64_t lag) noexcept { lag_ = lag; }
@@ -222,6 +226,8 @@ class stream_worker {
     std::string key_;
     millis batch_global_ = k_no_watermark;
     std::uint64_t skipped_ = 0;
+    std::uint64_t dlq_emitted_ = 0;   ///< dead-letter lines emitted (the last one's number)
+    std::uint64_t dlq_confirmed_ = 0; ///< lines 1 … this were delivered
     std::int64_t lag_ = -1;
     bool stopping_ = false;
 };
