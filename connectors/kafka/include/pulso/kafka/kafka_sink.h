@@ -88,7 +88,8 @@ class kafka_sink final : public record_sink {
     kafka_sink_stats stats_;
     std::uint64_t last_seq_ = 0;
     /// Delivery flags of records confirmed_base_, confirmed_base_ + 1, …: the front is always
-    /// undelivered (delivered records at the front are popped). Bounded by what is in flight.
+    /// undelivered (delivered records at the front are popped). One byte per record emitted
+    /// since the oldest undelivered one.
     std::deque<bool> confirmed_;
     std::uint64_t confirmed_base_ = 1;
     std::vector<std::uint64_t> delivered_scratch_;
