@@ -309,7 +309,7 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
     std::vector<std::int32_t> assignment;
     auto on_record = [&w](millis now) {
         return [&w, now](const kafka::kafka_record& r) {
-            w.on_record(r.partition, r.offset, r.value, now);
+            w.on_record(r.partition, r.offset, r.value, now, r.timestamp_ms);
         };
     };
     std::shared_ptr<const rules_version> rules = sh.rules->current();

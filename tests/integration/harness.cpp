@@ -541,4 +541,13 @@ std::int64_t window_end(const std::string& json) {
     return t;
 }
 
+std::string dead_letter_coords(const std::string& json) {
+    const std::size_t p = json.find(R"("partition":)");
+    const std::size_t off = json.find(R"("offset":)");
+    if (p == std::string::npos || off == std::string::npos) {
+        return {};
+    }
+    return json.substr(p, json.find(',', p) - p) + json.substr(off, json.find(',', off) - off);
+}
+
 } // namespace pulso::itest

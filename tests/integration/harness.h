@@ -114,5 +114,7 @@ std::string diff_windows(const std::set<std::string>& got, const std::set<std::s
 std::string window_key(const std::string& json);
 /// The window_end of a window record, epoch ms.
 std::int64_t window_end(const std::string& json);
+/// A dead letter's input coordinates, `"partition":P"offset":O` ("" when it names none).
+std::string dead_letter_coords(const std::string& json);
 
 } // namespace pulso::itest

@@ -137,10 +137,24 @@ TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
     const std::set<std::string> expected =
         final_part(replay_windows(cfg, in.lines), in.max_event - cfg.watermark.max_out_of_order);
 
+    // And mentions from an hour ahead of the wall clock (run mode only: replay accepts them).
+    const std::int64_t in_an_hour =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count() +
+        3'600'000;
+    std::vector<std::string> ahead;
+    for (int i = 0; i < 3; ++i) {
+        ahead.push_back(R"({"id":"ahead)" + std::to_string(i) +
+                        R"(","platform":"twitter","created_at":)" + std::to_string(in_an_hour) +
+                        R"(,"text":"acme","author":{"id":"a"}})");
+    }
+
     child run({pulso_bin(), "run", "--config", cfg_path, "--workers", "2"}, false,
               dir + "/run.log");
     wait_both_workers_assigned(dir + "/run.log");
     produce(bootstrap, "mentions", in.lines, 5000);
+    produce(bootstrap, "mentions", ahead, 0);
     (void)wait_for_windows(bootstrap, expected.size(), 60s);
     wait_committed_watermark(bootstrap, group, in.max_event - cfg.watermark.max_out_of_order, 30s);
     run.signal(SIGTERM);
@@ -151,17 +165,18 @@ TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
         << "poison records must not stop or disturb the windows";
     const std::vector<std::string> dlq = read_topic(bootstrap, "pulso.dlq");
     // Exactly the bad records, each once (a clean run re-reads nothing), with coordinates.
-    EXPECT_EQ(dlq.size(), in.bad);
+    EXPECT_EQ(dlq.size(), in.bad + ahead.size());
     std::set<std::string> coords;
+    std::size_t future = 0;
     for (const std::string& d : dlq) {
         EXPECT_NE(d.find(R"("source":"kafka")"), std::string::npos) << d;
         EXPECT_NE(d.find(R"("topic":"mentions")"), std::string::npos) << d;
-        const std::size_t p = d.find(R"("partition":)");
-        const std::size_t off = d.find(R"("offset":)");
-        ASSERT_NE(p, std::string::npos) << d;
-        ASSERT_NE(off, std::string::npos) << d;
-        coords.insert(d.substr(p, d.find(',', p) - p) + d.substr(off, d.find(',', off) - off));
+        const std::string at = dead_letter_coords(d);
+        ASSERT_NE(at, "") << d;
+        coords.insert(at);
+        future += d.find(R"("reason":"future_timestamp")") != std::string::npos ? 1 : 0;
     }
+    EXPECT_EQ(future, ahead.size()) << "mentions an hour ahead of the clock are rejected";
     EXPECT_EQ(coords.size(), dlq.size()) << "each dead letter names a distinct offset";
     // Their offsets were committed: the group's committed metadata reached the final watermark.
     EXPECT_EQ(committed_watermark(bootstrap, group, "mentions", 4),

@@ -236,7 +236,7 @@ millis stream_worker::final_for(const slot& s, millis g, millis now) const noexc
 }
 
 void stream_worker::on_record(std::int32_t partition, std::int64_t offset, std::string_view bytes,
-                              millis now) {
+                              millis now, millis stamped) {
     if (stopping_) {
         return;
     }
@@ -254,8 +254,10 @@ void stream_worker::on_record(std::int32_t partition, std::int64_t offset, std::
     const std::uint64_t late_before = st.late;
     dlq_.clear();
     const record_origin origin{"kafka", opts_.topic, partition, offset};
+    // A producer clock ahead of ours (or no timestamp) falls back to our clock.
+    const millis clock = stamped >= 0 ? std::min(stamped, now) : now;
     const reject_reason rejected =
-        processor_.process(bytes, false, s->windows, f, now, origin, dlq_);
+        processor_.process(bytes, false, s->windows, f, clock, origin, dlq_);
     if (rejected != reject_reason::none) {
         if (offset <= s->dlq_through) {
             // Its dead letter was delivered before the restart or the hand-off: a re-read.

@@ -821,6 +821,57 @@ TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
     EXPECT_EQ(offs[0].metadata, "pulso:dlq=17"); // a restart from 14 re-reads 15-17
 }
 
+// `future_timestamp` is judged against the wall clock when the record reached Kafka (its
+// timestamp), so a restart that reads the record again much later rejects it again instead of
+// folding a mention it already dead-lettered. Without a timestamp, or with one ahead of our
+// clock, our clock decides.
+TEST(StreamWorker, JudgesFutureTimestampsAgainstTheRecordsKafkaTimeSoReReadsAgree) {
+    const config cfg = test_config(60'000, 0);
+    const stream_options so = stream_options_of(cfg);
+    const brand_matcher matcher(cfg.brands);
+    const millis t0 = days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000; // 04:00Z
+    // 10 minutes after it reached Kafka at 04:00: beyond the 5-minute skew.
+    const std::string ahead =
+        R"({"id":"m1","platform":"twitter","created_at":"2026-11-26T04:10:00Z",)"
+        R"("text":"acme is great","author":{"id":"a1"},"lang":"en"})";
+    const auto future_rejects = [](const stream_worker& w) {
+        return w.stats().rejected[static_cast<std::size_t>(reject_reason::future_timestamp)];
+    };
+    stream_watermarks wm;
+    partition_handoff handoff;
+    dlq_capture dlq;
+    {
+        stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+        w.on_assigned(0, 0, "", t0 + 60'000);
+        w.begin_batch();
+        w.on_record(0, 0, ahead, t0 + 60'000, t0);
+        EXPECT_EQ(future_rejects(w), 1U);
+        EXPECT_EQ(dlq.keys, std::vector<std::string>{"0:0"});
+        // A crash before the letter's delivery was committed: nothing committed, no hand-off.
+    }
+    {
+        stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+        w.on_assigned(0, 0, "", t0 + 30 * 60'000); // restarted half an hour later
+        w.begin_batch();
+        w.on_record(0, 0, ahead, t0 + 30 * 60'000, t0);
+        EXPECT_EQ(future_rejects(w), 1U) << "the re-read must be rejected as the first read was";
+        EXPECT_EQ(w.stats().accepted, 0U);
+        EXPECT_EQ(dlq.keys, (std::vector<std::string>{"0:0", "0:0"})); // sent again, not folded
+    }
+    {
+        // A producer whose clock runs 20 minutes ahead: our clock (04:01) decides.
+        stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+        w.on_assigned(1, 0, "", t0 + 60'000);
+        w.begin_batch();
+        w.on_record(1, 0, ahead, t0 + 60'000, t0 + 20 * 60'000);
+        EXPECT_EQ(future_rejects(w), 1U);
+        // No timestamp: our clock decides (04:06 is within 5 minutes of 04:10).
+        w.on_record(1, 1, ahead, t0 + 6 * 60'000);
+        EXPECT_EQ(future_rejects(w), 1U);
+        EXPECT_EQ(w.stats().accepted, 1U);
+    }
+}
+
 TEST_F(StreamEngine, SameWindowsAsReplay) {
     const config cfg = test_config(15'000, 0);
     const test_input in = make_input(seed_, window_options_of(cfg));

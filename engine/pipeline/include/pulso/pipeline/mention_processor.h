@@ -27,7 +27,8 @@ class mention_processor {
                       const lexicon_scorer& scorer);
 
     /// Processes one record. On rejection appends a dead-letter line (with '\n') to `dlq`.
-    /// `final_wm` is the global watermark (CONTRACT §4), `now` the wall clock (run mode).
+    /// `final_wm` is the global watermark (CONTRACT §4), `now` the clock the future_timestamp
+    /// check measures against (run mode).
     reject_reason process(std::string_view record, bool padded, partition_windows& windows,
                           millis final_wm, millis now, const record_origin& origin,
                           std::string& dlq);

@@ -157,8 +157,14 @@ class stream_worker {
     /// Reads the global watermark (acquire) for the records of the next poll batch.
     void begin_batch() noexcept;
     /// One Kafka record. Records of unassigned partitions and re-deliveries below the next
-    /// offset are ignored.
-    void on_record(std::int32_t partition, std::int64_t offset, std::string_view bytes, millis now);
+    /// offset are ignored. `now`: wall clock, epoch ms. `stamped`: the record's Kafka
+    /// timestamp (epoch ms; -1 when it carries none). The `future_timestamp` check measures
+    /// `created_at` against min(stamped, now) — the wall clock when the record reached Kafka —
+    /// so that a record read again after a restart or a move is judged as it was the first
+    /// time (against `now` alone, a mention rejected as ahead of the clock would be accepted
+    /// on a later re-read, and folded as well as dead-lettered).
+    void on_record(std::int32_t partition, std::int64_t offset, std::string_view bytes, millis now,
+                   millis stamped = -1);
 
     /// Seals every partition's final windows, pushes them and a progress report to the ring.
     /// Returns true when messages wait in the local pending list (ring full: back-pressure).
