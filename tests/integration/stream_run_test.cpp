@@ -138,11 +138,10 @@ TEST(StreamRun, PoisonRecordsGoToTheDeadLetterTopic) {
         final_part(replay_windows(cfg, in.lines), in.max_event - cfg.watermark.max_out_of_order);
 
     // And mentions from an hour ahead of the wall clock (run mode only: replay accepts them).
-    const std::int64_t in_an_hour =
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count() +
-        3'600'000;
+    const std::int64_t in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count() +
+                                    3'600'000;
     std::vector<std::string> ahead;
     for (int i = 0; i < 3; ++i) {
         ahead.push_back(R"({"id":"ahead)" + std::to_string(i) +
