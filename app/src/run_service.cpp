@@ -14,6 +14,7 @@
 #include "pulso/pipeline/rules_exchange.h"
 #include "pulso/pipeline/stream_worker.h"
 #include "pulso/sentiment/lexicon_scorer.h"
+#include "split_watch.h"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
@@ -454,9 +455,10 @@ void update_probe(publisher_probe& probe, const stream_publisher& sp, kafka::kaf
 
 void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
                     kafka::kafka_sink& sink, publisher_probe& probe, unsigned workers,
-                    detector_store& store, stream_publisher_stats& final) {
+                    detector_store& store, split_watch& split, stream_publisher_stats& final) {
     auto last_progress = clock_type::now();
     auto last_probe = last_progress;
+    auto last_split_check = last_progress;
     std::uint64_t prev_ingested = 0;
     clock_type::time_point stop_seen{};
     bool stopping = false;
@@ -475,6 +477,30 @@ void publisher_main(const run_options& ro, shared_run& sh, stream_publisher& sp,
         if (now - last_probe >= 100ms) {
             update_probe(probe, sp, sink);
             last_probe = now;
+        }
+        if (now - last_split_check >= 1s) {
+            const stream_publisher_stats s = sp.stats();
+            switch (split.update(s.partitions_reported, s.partition_count, now)) {
+            case split_watch::event::none:
+                break;
+            case split_watch::event::split:
+                spdlog::warn(
+                    "publisher: this process has owned {} of {} partitions of topic '{}' for "
+                    "{} s, so no window is complete here and nothing is published. If other "
+                    "pulso processes share group '{}', they hold the rest: windows are "
+                    "published only by a process that owns every partition (scale-out beyond "
+                    "one process is standby only; README, \"Deploying and scaling out\")",
+                    s.partitions_reported, s.partition_count, split.topic(),
+                    std::chrono::duration_cast<std::chrono::seconds>(split_watch::k_after).count(),
+                    split.group());
+                break;
+            case split_watch::event::whole:
+                spdlog::info("publisher: this process owns all {} partitions of topic '{}' "
+                             "again; windows are published",
+                             s.partition_count, split.topic());
+                break;
+            }
+            last_split_check = now;
         }
         if (ro.progress && now - last_progress >= ro.progress_interval) {
             const stream_publisher_stats s = sp.stats();
@@ -634,7 +660,9 @@ class service_view {
         if (assigned < static_cast<std::size_t>(partitions_)) {
             return "kafka: " + std::to_string(assigned) + " of " + std::to_string(partitions_) +
                    " partitions of topic '" + cfg_.kafka.topic + "' assigned (group '" +
-                   cfg_.kafka.group + "' joining)";
+                   cfg_.kafka.group +
+                   "' joining, or other members hold the rest: windows are published only by a "
+                   "process that owns every partition)";
         }
         std::lock_guard lock(pub_.mu);
         if (pub_.undelivered_since_ms >= 0 &&
@@ -955,7 +983,8 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
         }
     }
     try {
-        publisher_main(ro, sh, sp, sink, pub_probe, n, store, result.stats);
+        split_watch split(cfg.kafka.topic, cfg.kafka.group);
+        publisher_main(ro, sh, sp, sink, pub_probe, n, store, split, result.stats);
     } catch (const std::exception& e) {
         sh.fail(std::string("publisher: ") + e.what());
         sh.final_published.store(true, std::memory_order_release);

@@ -166,6 +166,7 @@ stream_publisher_stats stream_publisher::stats() const {
     s.windows_published = publisher_.windows_published();
     s.records_published = publisher_.records_published();
     s.stale_partials = stale_;
+    s.partition_count = partition_count_;
     return s;
 }
 

@@ -724,6 +724,8 @@ TEST(StreamPublisher, NeverRepublishesAWindowThatAnyPartitionsMetadataCovers) {
     EXPECT_EQ(starts.count("2026-11-26T04:00:00Z"), 0U) << "window 04:00 published again";
     EXPECT_EQ(starts.count("2026-11-26T04:01:00Z"), 1U) << "window 04:01 is due";
     EXPECT_GE(sp.stats().stale_partials, 1U);
+    EXPECT_EQ(sp.stats().partitions_reported, 2U);
+    EXPECT_EQ(sp.stats().partition_count, 2);
     // The commits carry the greater watermark from now on.
     for (const stream_offset& o : w.committable()) {
         EXPECT_GE(parse_commit_metadata(o.metadata), t0 + 60'000) << "partition " << o.partition;

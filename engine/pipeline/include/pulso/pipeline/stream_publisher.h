@@ -22,7 +22,8 @@ struct stream_publisher_stats {
     std::uint64_t records_published = 0;
     /// Partials of windows already completed, or already published before a restart (dropped).
     std::uint64_t stale_partials = 0;
-    std::size_t partitions_reported = 0;
+    std::size_t partitions_reported = 0; ///< input partitions owned by this process's workers
+    std::int32_t partition_count = 0;    ///< input partitions of the topic
 };
 
 /// The publisher thread's engine of `pulso run` (DESIGN §5–7): pops every worker's ring,
