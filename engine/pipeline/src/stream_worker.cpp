@@ -177,6 +177,9 @@ void stream_worker::release(std::int32_t partition) {
         seal(*s, s->floor);
     }
     handoff_.put(partition, s->sealed_through, s->dlq_through);
+    for (const auto& [line, offset] : s->letters) {
+        released_letters_.push_back({line, partition, offset});
+    }
     partition_progress rel{partition, s->windows.local_watermark(), s->sealed_through, false,
                            k_no_watermark};
     slots_[static_cast<std::size_t>(partition)].reset();
@@ -403,7 +406,7 @@ std::string stream_worker::metadata_of(const slot& s, std::int64_t offset, milli
     return commit_metadata(m);
 }
 
-void stream_worker::dlq_delivered_through(std::uint64_t line) noexcept {
+void stream_worker::dlq_delivered_through(std::uint64_t line) {
     if (line <= dlq_confirmed_) {
         return;
     }
@@ -417,9 +420,18 @@ void stream_worker::dlq_delivered_through(std::uint64_t line) noexcept {
             s->letters.pop_front();
         }
     }
+    // Lines are confirmed in emit order and a partition's letters were emitted in offset
+    // order, so every letter of that partition below `offset` was delivered too.
+    std::erase_if(released_letters_, [&](const released_letter& l) {
+        if (l.line > line) {
+            return false;
+        }
+        handoff_.put(l.partition, k_no_watermark, l.offset);
+        return true;
+    });
 }
 
-void stream_worker::dlq_delivered() noexcept {
+void stream_worker::dlq_delivered() {
     dlq_delivered_through(dlq_emitted_);
 }
 

@@ -823,6 +823,43 @@ TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
     EXPECT_EQ(offs[0].metadata, "pulso:dlq=17"); // a restart from 14 re-reads 15-17
 }
 
+// Letters still in flight when their partition is revoked: once the sink confirms them, the
+// partition's next owner in this process does not send them again (the commit made at the
+// revoke could not say so yet, so it re-reads them).
+TEST(StreamWorker, LettersConfirmedAfterARevokeAreNotResentByTheNextOwner) {
+    const config cfg = test_config(60'000, 0);
+    const stream_options so = stream_options_of(cfg);
+    const brand_matcher matcher(cfg.brands);
+    stream_watermarks wm;
+    partition_handoff handoff;
+    dlq_capture dlq;
+    const millis now = days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000;
+    stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+    w.on_assigned(0, 10, "", now);
+    w.on_assigned(1, 0, "", now);
+    w.begin_batch();
+    for (std::int64_t off = 10; off < 13; ++off) {
+        w.on_record(0, off, "not json", now);
+    }
+    w.on_record(1, 0, "not json", now);
+    w.dlq_delivered_through(1); // 0:10 only
+    const stream_offset revoked = w.on_revoked(0);
+    EXPECT_EQ(revoked.offset, 11) << "the first unconfirmed letter holds the commit back";
+    EXPECT_EQ(revoked.metadata, ""); // 10 lies below the commit: nothing to remember
+    w.dlq_delivered_through(3);      // 0:11 and 0:12 arrive after the revoke; 1:0 not yet
+    EXPECT_EQ(handoff.get(0).dlq_through, 12);
+    EXPECT_EQ(handoff.get(1).dlq_through, -1) << "partition 1 was not given up";
+
+    stream_worker next(1, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+    next.on_assigned(0, revoked.offset, revoked.metadata, now);
+    next.begin_batch();
+    for (std::int64_t off = 11; off < 14; ++off) {
+        next.on_record(0, off, "not json", now);
+    }
+    EXPECT_EQ(dlq.keys, (std::vector<std::string>{"0:10", "0:11", "0:12", "1:0", "0:13"}));
+    EXPECT_EQ(next.skipped(), 2U);
+}
+
 // `future_timestamp` is judged against the wall clock when the record reached Kafka (its
 // timestamp), so a restart that reads the record again much later rejects it again instead of
 // folding a mention it already dead-lettered. Without a timestamp, or with one ahead of our

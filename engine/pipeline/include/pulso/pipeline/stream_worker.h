@@ -185,9 +185,12 @@ class stream_worker {
     /// worker's alone): their offsets stop holding commits back, and the next commit's
     /// metadata says they were delivered, so that a restart or the partition's next owner does
     /// not send them again.
-    void dlq_delivered_through(std::uint64_t line) noexcept;
+    /// Letters of a partition this worker gave up (revoked or lost) that are confirmed only
+    /// afterwards still raise the hand-off's mark, so a later owner in this process does not
+    /// send them again either.
+    void dlq_delivered_through(std::uint64_t line);
     /// Every line emitted so far was delivered.
-    void dlq_delivered() noexcept;
+    void dlq_delivered();
 
     void set_lag(std::int64_t lag) noexcept { lag_ = lag; }
 
@@ -234,6 +237,14 @@ class stream_worker {
     std::uint64_t skipped_ = 0;
     std::uint64_t dlq_emitted_ = 0;   ///< dead-letter lines emitted (the last one's number)
     std::uint64_t dlq_confirmed_ = 0; ///< lines 1 … this were delivered
+    /// Unconfirmed letters of partitions given up: {line, partition, offset}. Bounded like the
+    /// slots' lists (by the dead-letter sink's own bound on what it keeps in flight).
+    struct released_letter {
+        std::uint64_t line = 0;
+        std::int32_t partition = 0;
+        std::int64_t offset = 0;
+    };
+    std::vector<released_letter> released_letters_;
     std::int64_t lag_ = -1;
     bool stopping_ = false;
 };
