@@ -757,24 +757,36 @@ TEST(CommitMetadata, ReadsWhatItWritesAndWhatEarlierVersionsWrote) {
     }
 }
 
+/// What a lone stream_worker test needs: the 1-minute tumbling config, its brands, the shared
+/// watermarks and hand-off, and the dead letters every worker of the test sends.
+class StreamWorker : public ::testing::Test {
+  protected:
+    stream_worker make_worker(std::uint32_t id) {
+        return stream_worker(id, so_, matcher_, lexicon_scorer::builtin(), wm_, handoff_, dlq_);
+    }
+
+    static constexpr millis t0_ =
+        days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000; ///< 2026-11-26T04:00Z
+    const config cfg_ = test_config(60'000, 0);
+    const stream_options so_ = stream_options_of(cfg_);
+    const brand_matcher matcher_{cfg_.brands};
+    stream_watermarks wm_;
+    partition_handoff handoff_;
+    dlq_capture dlq_;
+};
+
 // A restart that re-reads bad records whose dead letters the commit metadata says were
 // delivered sends none of them again and does not count them again; past that offset, bad
 // records are dead-lettered as usual, and the next commit says so.
-TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
-    const config cfg = test_config(60'000, 0);
-    const stream_options so = stream_options_of(cfg);
-    const brand_matcher matcher(cfg.brands);
-    stream_watermarks wm;
-    partition_handoff handoff;
-    dlq_capture dlq;
-    stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
-    const millis now = days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000;
+TEST_F(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
+    stream_worker w = make_worker(0);
+    const millis now = t0_;
     w.on_assigned(0, 10, commit_metadata(commit_meta{k_no_watermark, 12}), now);
     w.begin_batch();
     for (std::int64_t off = 10; off < 16; ++off) {
         w.on_record(0, off, "not json", now);
     }
-    EXPECT_EQ(dlq.keys, (std::vector<std::string>{"0:13", "0:14", "0:15"}));
+    EXPECT_EQ(dlq_.keys, (std::vector<std::string>{"0:13", "0:14", "0:15"}));
     EXPECT_EQ(w.stats().rejected_total(), 3U);
     EXPECT_EQ(w.stats().ingested, 3U);
     EXPECT_EQ(w.skipped(), 3U);
@@ -802,7 +814,7 @@ TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
     w.dlq_delivered();
     const stream_offset revoked = w.on_revoked(0);
     EXPECT_EQ(revoked.offset, 17);
-    stream_worker next(1, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+    stream_worker next = make_worker(1);
     next.on_assigned(0, 14, "", now); // an older commit: the hand-off still knows
     next.begin_batch();
     // 14 is a good mention this time (an open window holds the commit back at it).
@@ -813,8 +825,8 @@ TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
     for (std::int64_t off = 15; off < 18; ++off) {
         next.on_record(0, off, "not json", now);
     }
-    EXPECT_EQ(dlq.keys.size(), 5U); // 13, 14, 15, 16, then 17 only
-    EXPECT_EQ(dlq.keys.back(), "0:17");
+    EXPECT_EQ(dlq_.keys.size(), 5U); // 13, 14, 15, 16, then 17 only
+    EXPECT_EQ(dlq_.keys.back(), "0:17");
     EXPECT_EQ(next.stats().rejected_total(), 1U);
     next.dlq_delivered();
     offs = next.committable();
@@ -826,15 +838,9 @@ TEST(StreamWorker, DoesNotResendDeadLettersTheCommitSaysWereDelivered) {
 // Letters still in flight when their partition is revoked: once the sink confirms them, the
 // partition's next owner in this process does not send them again (the commit made at the
 // revoke could not say so yet, so it re-reads them).
-TEST(StreamWorker, LettersConfirmedAfterARevokeAreNotResentByTheNextOwner) {
-    const config cfg = test_config(60'000, 0);
-    const stream_options so = stream_options_of(cfg);
-    const brand_matcher matcher(cfg.brands);
-    stream_watermarks wm;
-    partition_handoff handoff;
-    dlq_capture dlq;
-    const millis now = days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000;
-    stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+TEST_F(StreamWorker, LettersConfirmedAfterARevokeAreNotResentByTheNextOwner) {
+    const millis now = t0_;
+    stream_worker w = make_worker(0);
     w.on_assigned(0, 10, "", now);
     w.on_assigned(1, 0, "", now);
     w.begin_batch();
@@ -847,16 +853,16 @@ TEST(StreamWorker, LettersConfirmedAfterARevokeAreNotResentByTheNextOwner) {
     EXPECT_EQ(revoked.offset, 11) << "the first unconfirmed letter holds the commit back";
     EXPECT_EQ(revoked.metadata, ""); // 10 lies below the commit: nothing to remember
     w.dlq_delivered_through(3);      // 0:11 and 0:12 arrive after the revoke; 1:0 not yet
-    EXPECT_EQ(handoff.get(0).dlq_through, 12);
-    EXPECT_EQ(handoff.get(1).dlq_through, -1) << "partition 1 was not given up";
+    EXPECT_EQ(handoff_.get(0).dlq_through, 12);
+    EXPECT_EQ(handoff_.get(1).dlq_through, -1) << "partition 1 was not given up";
 
-    stream_worker next(1, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+    stream_worker next = make_worker(1);
     next.on_assigned(0, revoked.offset, revoked.metadata, now);
     next.begin_batch();
     for (std::int64_t off = 11; off < 14; ++off) {
         next.on_record(0, off, "not json", now);
     }
-    EXPECT_EQ(dlq.keys, (std::vector<std::string>{"0:10", "0:11", "0:12", "1:0", "0:13"}));
+    EXPECT_EQ(dlq_.keys, (std::vector<std::string>{"0:10", "0:11", "0:12", "1:0", "0:13"}));
     EXPECT_EQ(next.skipped(), 2U);
 }
 
@@ -864,11 +870,8 @@ TEST(StreamWorker, LettersConfirmedAfterARevokeAreNotResentByTheNextOwner) {
 // timestamp), so a restart that reads the record again much later rejects it again instead of
 // folding a mention it already dead-lettered. Without a timestamp, or with one ahead of our
 // clock, our clock decides.
-TEST(StreamWorker, JudgesFutureTimestampsAgainstTheRecordsKafkaTimeSoReReadsAgree) {
-    const config cfg = test_config(60'000, 0);
-    const stream_options so = stream_options_of(cfg);
-    const brand_matcher matcher(cfg.brands);
-    const millis t0 = days_from_civil(2026, 11, 26) * 86'400'000 + 4 * 3'600'000; // 04:00Z
+TEST_F(StreamWorker, JudgesFutureTimestampsAgainstTheRecordsKafkaTimeSoReReadsAgree) {
+    const millis t0 = t0_;
     // 10 minutes after it reached Kafka at 04:00: beyond the 5-minute skew.
     const std::string ahead =
         R"({"id":"m1","platform":"twitter","created_at":"2026-11-26T04:10:00Z",)"
@@ -876,30 +879,27 @@ TEST(StreamWorker, JudgesFutureTimestampsAgainstTheRecordsKafkaTimeSoReReadsAgre
     const auto future_rejects = [](const stream_worker& w) {
         return w.stats().rejected[static_cast<std::size_t>(reject_reason::future_timestamp)];
     };
-    stream_watermarks wm;
-    partition_handoff handoff;
-    dlq_capture dlq;
     {
-        stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+        stream_worker w = make_worker(0);
         w.on_assigned(0, 0, "", t0 + 60'000);
         w.begin_batch();
         w.on_record(0, 0, ahead, t0 + 60'000, t0);
         EXPECT_EQ(future_rejects(w), 1U);
-        EXPECT_EQ(dlq.keys, std::vector<std::string>{"0:0"});
+        EXPECT_EQ(dlq_.keys, std::vector<std::string>{"0:0"});
         // A crash before the letter's delivery was committed: nothing committed, no hand-off.
     }
     {
-        stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+        stream_worker w = make_worker(0);
         w.on_assigned(0, 0, "", t0 + 30 * 60'000); // restarted half an hour later
         w.begin_batch();
         w.on_record(0, 0, ahead, t0 + 30 * 60'000, t0);
         EXPECT_EQ(future_rejects(w), 1U) << "the re-read must be rejected as the first read was";
         EXPECT_EQ(w.stats().accepted, 0U);
-        EXPECT_EQ(dlq.keys, (std::vector<std::string>{"0:0", "0:0"})); // sent again, not folded
+        EXPECT_EQ(dlq_.keys, (std::vector<std::string>{"0:0", "0:0"})); // sent again, not folded
     }
     {
         // A producer whose clock runs 20 minutes ahead: our clock (04:01) decides.
-        stream_worker w(0, so, matcher, lexicon_scorer::builtin(), wm, handoff, dlq);
+        stream_worker w = make_worker(0);
         w.on_assigned(1, 0, "", t0 + 60'000);
         w.begin_batch();
         w.on_record(1, 0, ahead, t0 + 60'000, t0 + 20 * 60'000);
