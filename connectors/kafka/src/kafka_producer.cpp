@@ -158,9 +158,17 @@ kafka_producer::kafka_producer(const producer_config& config) : state_(std::make
 
 kafka_producer::~kafka_producer() {
     rd_kafka_t* rk = state_->rk;
-    const int left = rd_kafka_outq_len(rk);
-    if (left > 0) {
-        spdlog::warn("kafka producer: destroyed with {} message(s) undelivered; purging", left);
+    // librdkafka's out-queue length also counts its own requests (metadata, offset queries)
+    // and reports not served yet: serve those, and name only messages without a report.
+    (void)rd_kafka_poll(rk, 0);
+    if (rd_kafka_outq_len(rk) > 0) {
+        const std::uint64_t reported = state_->delivered.load(std::memory_order_relaxed) +
+                                       state_->failed.load(std::memory_order_relaxed);
+        const std::uint64_t produced = state_->produced.load(std::memory_order_relaxed);
+        if (produced > reported) {
+            spdlog::warn("kafka producer: destroyed with {} message(s) undelivered; purging",
+                         produced - reported);
+        }
         (void)rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         (void)rd_kafka_flush(rk, 1000); // serve the purge's delivery reports
     }

@@ -7,6 +7,7 @@
 #include "pulso/kafka/kafka_sink.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -462,6 +463,50 @@ TEST(KafkaProducer, DeliversOnceThroughInjectedProduceErrors) {
     EXPECT_EQ(seen.size(), 1000U);
     EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()),
               std::set<std::string>(values.begin(), values.end()));
+}
+
+// librdkafka's out-queue also counts delivery reports not served yet (and its own requests): a
+// producer destroyed with every message delivered must not warn that some were not, and one
+// destroyed with messages the broker never got names exactly those. (Before, the first warned
+// "5 message(s) undelivered".)
+TEST(KafkaProducer, WarnsAtDestructionOnlyAboutMessagesWithoutADeliveryReport) {
+    // No client exists while the default logger is swapped (librdkafka's threads log into it).
+    const auto ring = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+    const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+    auto captured = std::make_shared<spdlog::logger>("kafka_test_ring", ring);
+    captured->set_level(spdlog::level::warn);
+    spdlog::set_default_logger(captured);
+    {
+        embedded_broker broker(2);
+        broker.create_topic("t", 1);
+        ASSERT_EQ(broker.set_partition_leader("t", 0, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+        {
+            kafka_producer producer(make_producer_config(broker.bootstrap_servers()));
+            produce_keyed(producer, "t", 5, "a"); // never polled: the reports stay queued
+            const auto deadline = clock_type::now() + 10s;
+            while (high_watermark_sum(producer.c_ptr(), "t", 1) < 5 &&
+                   clock_type::now() < deadline) {
+                std::this_thread::sleep_for(20ms);
+            }
+            ASSERT_EQ(high_watermark_sum(producer.c_ptr(), "t", 1), 5);
+            EXPECT_GT(rd_kafka_outq_len(producer.c_ptr()), 0) << "reports not served yet";
+        }
+        ASSERT_EQ(broker.set_broker_down(1), RD_KAFKA_RESP_ERR_NO_ERROR);
+        {
+            kafka_producer producer(make_producer_config(broker.bootstrap_servers()));
+            produce_keyed(producer, "t", 3, "b"); // the leader is down: none can be delivered
+        }
+    }
+    spdlog::set_default_logger(previous);
+    std::vector<std::string> warnings;
+    for (const std::string& line : ring->last_formatted()) {
+        if (line.find("undelivered") != std::string::npos) {
+            warnings.push_back(line);
+        }
+    }
+    ASSERT_EQ(warnings.size(), 1U) << (warnings.empty() ? "" : warnings[0]);
+    EXPECT_NE(warnings[0].find("destroyed with 3 message(s) undelivered"), std::string::npos)
+        << warnings[0];
 }
 
 // The sink numbers records in emit order and confirms the delivered prefix as delivery reports
