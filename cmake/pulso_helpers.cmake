@@ -63,3 +63,38 @@ function(pulso_add_bench name)
         set_tests_properties(${name}_smoke PROPERTIES LABELS bench TIMEOUT 300)
     endif()
 endfunction()
+
+# pulso_add_fuzz_smoke(name SRCS ... DEPS ... ARGS ...) — a fuzz body driven without libFuzzer
+# (its corpus plus seeded mutations, any compiler), test <name>_smoke labelled unit so that the
+# sanitizer builds run it. The executable is <name>_replay.
+function(pulso_add_fuzz_smoke name)
+    cmake_parse_arguments(ARG "" "" "SRCS;DEPS;ARGS" ${ARGN})
+    add_executable(${name}_replay ${ARG_SRCS})
+    target_link_libraries(${name}_replay PRIVATE ${ARG_DEPS} pulso_warnings pulso_sanitize)
+    add_test(NAME ${name}_smoke COMMAND ${name}_replay ${ARG_ARGS}
+        WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(${name}_smoke PROPERTIES LABELS unit TIMEOUT 300)
+endfunction()
+
+# pulso_add_fuzz_target(name SRCS ... DEPS ... CORPUS dir ARGS ...) — a libFuzzer target (clang,
+# ASan+UBSan) run for 30 s under ctest, label fuzz. libFuzzer adds what it finds to a scratch
+# corpus in the build tree, never to the seed corpus in the source tree.
+function(pulso_add_fuzz_target name)
+    cmake_parse_arguments(ARG "" "CORPUS" "SRCS;DEPS;ARGS" ${ARGN})
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "PULSO_BUILD_FUZZ needs clang (libFuzzer); use the `fuzz` preset")
+    endif()
+    set(fuzz_flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+        -fno-omit-frame-pointer)
+    add_executable(${name} ${ARG_SRCS})
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} pulso_warnings)
+    target_compile_options(${name} PRIVATE ${fuzz_flags})
+    target_link_options(${name} PRIVATE ${fuzz_flags})
+    set(work_corpus ${CMAKE_CURRENT_BINARY_DIR}/corpus_work)
+    file(MAKE_DIRECTORY ${work_corpus})
+    add_test(NAME ${name}
+        COMMAND ${name} -max_total_time=30 ${ARG_ARGS}
+            -artifact_prefix=${CMAKE_CURRENT_BINARY_DIR}/ ${work_corpus} ${ARG_CORPUS}
+        WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 120)
+endfunction()
