@@ -468,11 +468,15 @@ TEST(KafkaProducer, DeliversOnceThroughInjectedProduceErrors) {
 // librdkafka's out-queue also counts delivery reports not served yet (and its own requests): a
 // producer destroyed with every message delivered must not warn that some were not, and one
 // destroyed with messages the broker never got names exactly those. (Before, the first warned
-// "5 message(s) undelivered".)
+// "6 message(s) undelivered" for its 5 delivered messages.)
 TEST(KafkaProducer, WarnsAtDestructionOnlyAboutMessagesWithoutADeliveryReport) {
-    // No client exists while the default logger is swapped (librdkafka's threads log into it).
+    // No client exists while the default logger is swapped (librdkafka's threads log into it):
+    // the guard restores it after the clients below are gone, also when an assertion returns.
     const auto ring = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
-    const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+    struct restore_logger {
+        std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+        ~restore_logger() { spdlog::set_default_logger(previous); }
+    } restore;
     auto captured = std::make_shared<spdlog::logger>("kafka_test_ring", ring);
     captured->set_level(spdlog::level::warn);
     spdlog::set_default_logger(captured);
@@ -497,7 +501,6 @@ TEST(KafkaProducer, WarnsAtDestructionOnlyAboutMessagesWithoutADeliveryReport) {
             produce_keyed(producer, "t", 3, "b"); // the leader is down: none can be delivered
         }
     }
-    spdlog::set_default_logger(previous);
     std::vector<std::string> warnings;
     for (const std::string& line : ring->last_formatted()) {
         if (line.find("undelivered") != std::string::npos) {
