@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <memory>
 #include <poll.h>
 #include <spawn.h>
 #include <string>
@@ -363,7 +364,10 @@ int main(int argc, char** argv) {
     kafka::producer_config pc;
     pc.bootstrap_servers = bootstrap;
     pc.properties = {{"linger.ms", "20"}, {"batch.num.messages", "10000"}};
-    kafka::kafka_producer producer(pc);
+    // Destroyed before the broker is stopped (below), so that it does not log the broker going
+    // away as an error after the summary.
+    auto producer_owner = std::make_unique<kafka::kafka_producer>(pc);
+    kafka::kafka_producer& producer = *producer_owner;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string key = key_of(lines[i], i);
         auto r = producer.produce("mentions", key, lines[i]);
@@ -447,6 +451,7 @@ int main(int argc, char** argv) {
                 "CPU s/M  ratio to (1): %.0f %% (%.0f %%)\n",
                 median(r2), median(r2a), median(c2), 100 * median(r2) / base,
                 100 * median(r2a) / base);
+    producer_owner.reset();
     kill(broker, SIGTERM);
     int st = 0;
     waitpid(broker, &st, 0);
