@@ -2,9 +2,10 @@
 # Deterministic A/B of a micro-benchmark on a noisy machine: runs one benchmark (one
 # iteration) of each given build under valgrind's cachegrind and prints the instructions
 # executed and the simulated first-level data-cache misses. Timings on a shared 2-vCPU VM
-# spread ±20–30 % between identical runs; these counts repeat exactly, so a change of a few
-# per cent in work or in cache behaviour is visible. They are a proxy, not a timing: the
-# simulated caches are not the machine's (cachegrind models D1 and the last level only).
+# spread ±20–30 % between identical runs; these counts repeat (instructions to a few in a
+# billion, simulated misses within ~1 %), so a change of a few per cent in work or in cache
+# behaviour is visible. They are a proxy, not a timing: the simulated caches are not the
+# machine's (cachegrind models D1 and the last level only).
 #
 #   bench/cachegrind.sh BENCH_BINARY_PATH_IN_BUILD FILTER BUILD_DIR...
 #   bench/cachegrind.sh bench/pipeline/stream_bench 'partitions:64$' /tmp/base/build/release build/release
@@ -12,7 +13,7 @@
 # The runs go in parallel, one per build. Needs valgrind (Debian package `valgrind`).
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 command -v valgrind >/dev/null || { echo "valgrind not found: apt-get install valgrind" >&2; exit 1; }

@@ -8,7 +8,7 @@ filter=${2:-.}
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for b in parse/parse_bench text/text_bench sentiment/sentiment_bench window/window_bench \
-         detect/detect_bench pipeline/replay_bench; do
+         detect/detect_bench pipeline/replay_bench pipeline/stream_bench; do
     bin="$build/bench/$b"
     [[ -x "$bin" ]] || { echo "missing $bin (build the release preset first)" >&2; exit 1; }
     "$bin" --benchmark_filter="$filter" --benchmark_repetitions=5 \
