@@ -26,10 +26,22 @@ for build in "$@"; do
     bin="$build/$bench"
     [[ -x "$bin" ]] || { echo "missing $bin" >&2; exit 1; }
     valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file="$out/cg.$i" \
-        "$bin" --benchmark_filter="$filter" --benchmark_min_time=0.001 >/dev/null 2>"$out/log.$i" &
+        "$bin" --benchmark_filter="$filter" --benchmark_min_time=0.001 >"$out/out.$i" 2>"$out/log.$i" &
     i=$((i + 1))
 done
 wait
+i=0
+for build in "$@"; do
+    # One benchmark each: a filter matching none (or several) would print a count of
+    # something else (start-up alone, or a sum).
+    n=$(grep -c '^BM_' "$out/out.$i" || true)
+    if [[ "$n" != 1 ]]; then
+        echo "$build: '$filter' ran $n benchmarks, not 1 (see --benchmark_list_tests)" >&2
+        rm -rf "$out"
+        exit 1
+    fi
+    i=$((i + 1))
+done
 i=0
 printf '%-40s %16s %14s %14s\n' build instructions D1-read-miss D1-write-miss
 for build in "$@"; do

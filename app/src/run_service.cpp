@@ -846,11 +846,7 @@ run_result run_service(const config& cfg, const run_options& ro, const std::atom
         n = cfg.ingest.workers > 0 ? static_cast<unsigned>(cfg.ingest.workers)
                                    : std::max(1U, std::thread::hardware_concurrency());
     }
-    stream_options so;
-    so.windows = window_options_of(cfg);
-    so.processor = processor_options_of(cfg, true);
-    so.idle_timeout = cfg.watermark.idle_timeout;
-    so.topic = cfg.kafka.topic;
+    const stream_options so = stream_options_of(cfg);
 
     auto first_rules = std::make_shared<rules_version>();
     first_rules->generation = 1;

@@ -6,7 +6,6 @@
 // state per input partition costs (more, smaller sketches; one partial per partition to merge).
 #include "pulso/config/config.h"
 #include "pulso/generator/generator.h"
-#include "pulso/pipeline/replay_engine.h"
 #include "pulso/pipeline/stream_publisher.h"
 #include "pulso/pipeline/stream_worker.h"
 #include "pulso/sentiment/lexicon_scorer.h"
@@ -60,11 +59,7 @@ void BM_Stream_WorkerAndPublisher(benchmark::State& state) {
     const corpus& c = mentions();
     const auto partitions = static_cast<std::int32_t>(state.range(0));
     const config cfg = load_config_text(std::string(default_brands_yaml()), "bench");
-    stream_options so;
-    so.windows = window_options_of(cfg);
-    so.processor = processor_options_of(cfg, true);
-    so.idle_timeout = cfg.watermark.idle_timeout;
-    so.topic = "mentions";
+    const stream_options so = stream_options_of(cfg);
     const brand_matcher matcher(cfg.brands);
     const millis now = c.last + 3'600'000; // the wall clock: after every event, no idleness
     std::uint64_t items = 0;

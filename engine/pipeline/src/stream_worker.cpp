@@ -1,5 +1,7 @@
 #include "pulso/pipeline/stream_worker.h"
 
+#include "pulso/pipeline/replay_engine.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -26,6 +28,15 @@ template <class Int> bool read_field(std::string_view field, std::string_view ke
 }
 
 } // namespace
+
+stream_options stream_options_of(const config& cfg) {
+    stream_options so;
+    so.windows = window_options_of(cfg);
+    so.processor = processor_options_of(cfg, true);
+    so.idle_timeout = cfg.watermark.idle_timeout;
+    so.topic = cfg.kafka.topic;
+    return so;
+}
 
 std::string commit_metadata(const commit_meta& m) {
     std::string out;

@@ -481,16 +481,6 @@ struct run_result {
     double seconds = 0;
 };
 
-/// The service's stream options for `cfg` (as run_service builds them).
-stream_options stream_options_of(const config& cfg) {
-    stream_options so;
-    so.windows = window_options_of(cfg);
-    so.processor = processor_options_of(cfg, true);
-    so.idle_timeout = cfg.watermark.idle_timeout;
-    so.topic = "mentions";
-    return so;
-}
-
 run_result run_stream(const config& cfg, const test_input& in, bool rebalance) {
     stream_options so = stream_options_of(cfg);
     // Small rings: the back-pressure path (pending list) gets exercised. Room for the ten

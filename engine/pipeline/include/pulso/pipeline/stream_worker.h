@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pulso/config/config.h"
 #include "pulso/pipeline/ingest_stats.h"
 #include "pulso/pipeline/mention_processor.h"
 #include "pulso/pipeline/record_sink.h"
@@ -27,6 +28,10 @@ struct stream_options {
     std::string topic;                ///< input topic, for dead-letter records
     std::size_t ring_capacity = 1024; ///< messages per worker → publisher ring
 };
+
+/// The stream options of `pulso run` for `cfg` (windows, processor in run mode, idle timeout,
+/// input topic; ring capacity at its default).
+stream_options stream_options_of(const config& cfg);
 
 /// The two watermarks the publisher shares with every worker (DESIGN "Delivery semantics").
 /// Written by the publisher only; read by workers once per batch / per tick, never per record.
