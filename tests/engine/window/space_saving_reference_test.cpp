@@ -244,6 +244,49 @@ template <class Key> void run_against_reference(const char* name) {
     }
 }
 
+// The publisher's case: many small partials folded into one growing base, most of them exact
+// and fitting (the O(other) path with its deferred heap), some not; then adds that evict, which
+// read the heap the general path would have built.
+template <class Key> void run_partials_against_reference(const char* name) {
+    const std::uint64_t seed = test::test_seed(name);
+    std::mt19937_64 rng(seed);
+    for (int iter = 0; iter < 40; ++iter) {
+        const std::size_t k = 1 + rng() % 200;
+        const std::size_t distinct = 1 + rng() % (2 * k + 20);
+        space_saving<Key> base(k);
+        reference_space_saving<Key> rbase(k);
+        const std::size_t partials = 1 + rng() % 64;
+        for (std::size_t p = 0; p < partials; ++p) {
+            space_saving<Key> part(k);
+            reference_space_saving<Key> rpart(k);
+            const std::size_t n = rng() % (rng() % 4 == 0 ? 4 * k : k / 4 + 2);
+            for (std::size_t i = 0; i < n; ++i) {
+                const Key key = make_key<Key>(rng, distinct);
+                const std::uint64_t c = 1 + rng() % 3;
+                part.add(key, c);
+                rpart.add(key, c);
+            }
+            base.merge(part);
+            rbase.merge(rpart);
+            expect_same(base, rbase, "after a partial");
+        }
+        for (std::size_t i = 0; i < 3 * k; ++i) {
+            const Key key = make_key<Key>(rng, 4 * distinct);
+            base.add(key, 1);
+            rbase.add(key, 1);
+        }
+        expect_same(base, rbase, "after adds that follow the partials");
+    }
+}
+
+TEST(SpaceSaving, StringPartialsMatchReferenceExactly) {
+    run_partials_against_reference<std::string>("SpaceSaving.StringPartialsMatchReferenceExactly");
+}
+
+TEST(SpaceSaving, U64PartialsMatchReferenceExactly) {
+    run_partials_against_reference<std::uint64_t>("SpaceSaving.U64PartialsMatchReferenceExactly");
+}
+
 TEST(SpaceSaving, StringMatchesReferenceExactly) {
     run_against_reference<std::string>("SpaceSaving.StringMatchesReferenceExactly");
 }

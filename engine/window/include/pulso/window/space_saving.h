@@ -106,7 +106,10 @@ template <class T> struct line_allocator {
 /// absent from a summary that has evicted is given that summary's minimum as both count and
 /// error, counts and errors add, and the `capacity` largest (count desc, key asc) are kept.
 /// The guarantee above holds after any sequence of adds and merges; a merge of two exact
-/// summaries whose union fits is exact.
+/// summaries whose union fits is exact. That case costs O(other) — it visits only the other
+/// summary's keys and leaves the heap to be rebuilt by the next add — so folding many small
+/// partials into one window does not rebuild the growing base once per partial; the state
+/// after it is the same as after the general path's rebuild.
 ///
 /// Steady state allocates nothing: counters past size() stay constructed so std::string keys
 /// keep their buffers when overwritten, and reset() keeps every buffer. merge() may allocate.
@@ -179,7 +182,7 @@ template <class Key> class space_saving {
     /// the counter it overwrites (the heap root) and that key's home slot in the index.
     /// No effect on results.
     void prefetch_victim() const noexcept {
-        if (size_ == capacity_) {
+        if (size_ == capacity_ && heap_valid_) {
             __builtin_prefetch(&entries_[heap_[0].idx]);
             __builtin_prefetch(&index_[heap_[0].hlo & (index_.size() - 1)]);
         }
@@ -235,6 +238,7 @@ template <class Key> class space_saving {
     /// Upper bound of the true count of any key not held: 0 while exact, else the smallest
     /// count held.
     [[nodiscard]] std::uint64_t absent_bound() const noexcept {
+        // Only an exact sketch can have a stale heap (merge_exact), so heap_[0] is current here.
         return exact_ || size_ == 0 ? 0 : heap_[0].count;
     }
     /// Empties the sketch, keeping its capacity and buffers.
@@ -244,6 +248,7 @@ template <class Key> class space_saving {
         heap_pos_.clear();
         index_.clear();
         exact_ = true;
+        heap_valid_ = true;
         max_count_ = 0;
     }
 
@@ -335,6 +340,17 @@ template <class Key> class space_saving {
         index_[i] = slot{};
     }
 
+    /// Doubles the index when one more entry would take its load past 1/2.
+    void reserve_one_more() {
+        if ((size_ + 1) * 2 > index_.size()) {
+            const std::size_t slots = index_.size() * 2;
+            index_.assign(slots, slot{});
+            for (std::size_t i = 0; i < size_; ++i) {
+                index_insert(i);
+            }
+        }
+    }
+
     /// Rebuilds the index for size_ entries (load ≤ 1/2).
     void rebuild_index() {
         std::size_t slots = k_min_slots;
@@ -385,6 +401,7 @@ template <class Key> class space_saving {
         heap_place(pos, node);
     }
     void rebuild_heap() {
+        heap_valid_ = true;
         heap_.resize(size_);
         heap_pos_.resize(size_);
         for (std::size_t i = 0; i < size_; ++i) {
@@ -413,12 +430,22 @@ template <class Key> class space_saving {
     std::vector<slot> index_;             ///< open addressing, power-of-two size
     std::uint64_t max_count_ = 0;
     bool exact_ = true;
+    /// False after merge_exact(): heap_ and heap_pos_ do not describe entries_ until the next
+    /// add rebuilds them (exactly as the general merge would have).
+    bool heap_valid_ = true;
+
+    /// merge() of two exact summaries whose union fits: returns false, changing nothing, when
+    /// it does not fit.
+    bool merge_exact(const space_saving& other);
 };
 
 template <class Key>
 void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t count) {
     if (index_.empty()) {
         index_.resize(k_min_slots); // within capacity after reset(): no allocation
+    }
+    if (!heap_valid_) {
+        rebuild_heap(); // the first add after merge_exact()
     }
     const std::size_t idx = probe(key, h).second;
     if (idx != k_none) {
@@ -431,13 +458,7 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
         return;
     }
     if (size_ < capacity_) {
-        if ((size_ + 1) * 2 > index_.size()) {
-            const std::size_t slots = index_.size() * 2;
-            index_.assign(slots, slot{});
-            for (std::size_t i = 0; i < size_; ++i) {
-                index_insert(i);
-            }
-        }
+        reserve_one_more();
         const std::size_t new_idx = size_;
         counter& c = append_entry();
         set_key(c, key);
@@ -475,6 +496,9 @@ template <class Key> void space_saving<Key>::merge(const space_saving& other) {
     }
     if (index_.empty()) {
         index_.resize(k_min_slots);
+    }
+    if (exact_ && other.exact_ && merge_exact(other)) {
+        return;
     }
     const std::uint64_t m_self = absent_bound();
     const std::uint64_t m_other = other.absent_bound();
@@ -538,6 +562,42 @@ template <class Key> void space_saving<Key>::merge(const space_saving& other) {
     }
     rebuild_index();
     rebuild_heap();
+}
+
+template <class Key> bool space_saving<Key>::merge_exact(const space_saving& other) {
+    // Exact summaries: no absent-key bound to add, and nothing is evicted if the union fits.
+    std::size_t fresh = 0;
+    for (std::size_t i = 0; i < other.size_; ++i) {
+        const counter& o = other.entries_[i];
+        fresh += probe(key_view(o.key), o.hash).second == k_none ? 1 : 0;
+    }
+    if (size_ + fresh > capacity_) {
+        return false;
+    }
+    // Same entries_ order as the general path: held keys in place, new ones appended in the
+    // other's order. The index takes them one by one in that order, as rebuild_index would.
+    for (std::size_t i = 0; i < other.size_; ++i) {
+        const counter& o = other.entries_[i];
+        const std::size_t idx = probe(key_view(o.key), o.hash).second;
+        if (idx != k_none) {
+            counter& c = entries_[idx];
+            c.count += o.count;
+            c.error += o.error;
+            max_count_ = std::max(max_count_, c.count);
+            continue;
+        }
+        reserve_one_more();
+        const std::size_t new_idx = size_;
+        counter& c = append_entry();
+        set_key(c, key_view(o.key));
+        c.count = o.count;
+        c.error = o.error;
+        c.hash = o.hash;
+        index_insert(new_idx);
+        max_count_ = std::max(max_count_, c.count);
+    }
+    heap_valid_ = false;
+    return true;
 }
 
 extern template class space_saving<std::string>;
