@@ -249,6 +249,7 @@ template <class Key> class space_saving {
         index_.clear();
         exact_ = true;
         heap_valid_ = true;
+        unprepared_ = true;
         max_count_ = 0;
     }
 
@@ -434,18 +435,40 @@ template <class Key> class space_saving {
     /// add rebuilds them (exactly as the general merge would have).
     bool heap_valid_ = true;
 
+    /// True when the next add must run prepare() first (one flag, so the add's common path
+    /// tests one byte for both cases).
+    bool unprepared_ = true;
+
     /// merge() of two exact summaries whose union fits: returns false, changing nothing, when
     /// it does not fit.
     bool merge_exact(const space_saving& other);
+
+    /// Before the first add after construction, reset() or merge_exact(): an index to probe
+    /// and a heap that describes entries_.
+    void prepare() {
+        if (index_.empty()) {
+            index_.resize(k_min_slots); // within capacity after reset(): no allocation
+            if (heap_.capacity() == 0) {
+                // A new sketch: room for what the first index holds at once, instead of
+                // growing each array 1, 2, 4, 8 (a sketch per partition, brand and window
+                // meets few keys).
+                const std::size_t first = std::min(capacity_, k_min_slots / 2);
+                entries_.reserve(first);
+                heap_.reserve(first);
+                heap_pos_.reserve(first);
+            }
+        }
+        if (!heap_valid_) {
+            rebuild_heap(); // the first add after merge_exact()
+        }
+        unprepared_ = false;
+    }
 };
 
 template <class Key>
 void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t count) {
-    if (index_.empty()) {
-        index_.resize(k_min_slots); // within capacity after reset(): no allocation
-    }
-    if (!heap_valid_) {
-        rebuild_heap(); // the first add after merge_exact()
+    if (unprepared_) [[unlikely]] {
+        prepare();
     }
     const std::size_t idx = probe(key, h).second;
     if (idx != k_none) {
@@ -566,13 +589,16 @@ template <class Key> void space_saving<Key>::merge(const space_saving& other) {
 
 template <class Key> bool space_saving<Key>::merge_exact(const space_saving& other) {
     // Exact summaries: no absent-key bound to add, and nothing is evicted if the union fits.
-    std::size_t fresh = 0;
-    for (std::size_t i = 0; i < other.size_; ++i) {
-        const counter& o = other.entries_[i];
-        fresh += probe(key_view(o.key), o.hash).second == k_none ? 1 : 0;
-    }
-    if (size_ + fresh > capacity_) {
-        return false;
+    if (size_ + other.size_ > capacity_) {
+        // The union may still fit: count the other's keys not held here.
+        std::size_t fresh = 0;
+        for (std::size_t i = 0; i < other.size_; ++i) {
+            const counter& o = other.entries_[i];
+            fresh += probe(key_view(o.key), o.hash).second == k_none ? 1 : 0;
+        }
+        if (size_ + fresh > capacity_) {
+            return false;
+        }
     }
     // Same entries_ order as the general path: held keys in place, new ones appended in the
     // other's order. The index takes them one by one in that order, as rebuild_index would.
@@ -597,6 +623,7 @@ template <class Key> bool space_saving<Key>::merge_exact(const space_saving& oth
         max_count_ = std::max(max_count_, c.count);
     }
     heap_valid_ = false;
+    unprepared_ = true;
     return true;
 }
 
