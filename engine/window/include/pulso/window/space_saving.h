@@ -601,7 +601,7 @@ template <class Key> bool space_saving<Key>::merge_exact(const space_saving& oth
         }
     }
     // Same entries_ order as the general path: held keys in place, new ones appended in the
-    // other's order. The index takes them one by one in that order, as rebuild_index would.
+    // other's order (the index's layout may differ from rebuild_index's; no output reads it).
     for (std::size_t i = 0; i < other.size_; ++i) {
         const counter& o = other.entries_[i];
         const std::size_t idx = probe(key_view(o.key), o.hash).second;
