@@ -1,5 +1,7 @@
 // The optimised space_saving against a plain reference of the same algorithm: a binary
 // min-heap of entry indices that reads counts from the entries, and a std::map for lookup.
+// Like the engine's, the reference keeps no heap while it is exact: its first eviction builds
+// one from the entries in their order (Floyd), and every later add maintains it.
 // Which counter is evicted among equal counts, and the order of items(), are part of the
 // engine's output, so they must match exactly, not just the Space-Saving guarantee.
 #include "pulso/window/space_saving.h"
@@ -30,17 +32,24 @@ template <class Key> class reference_space_saving {
     void add(const Key& key, std::uint64_t n) {
         if (const auto it = where_.find(key); it != where_.end()) {
             entries_[it->second].count += n;
-            sift_down(pos_[it->second]);
+            if (!exact_) {
+                sift_down(pos_[it->second]);
+            }
             return;
         }
         if (entries_.size() < capacity_) {
             const auto idx = static_cast<std::uint32_t>(entries_.size());
             entries_.push_back(entry{key, n, 0});
             where_[key] = idx;
-            heap_.push_back(idx);
-            pos_.push_back(static_cast<std::uint32_t>(heap_.size() - 1));
-            sift_up(heap_.size() - 1);
+            if (!exact_) {
+                heap_.push_back(idx);
+                pos_.push_back(static_cast<std::uint32_t>(heap_.size() - 1));
+                sift_up(heap_.size() - 1);
+            }
             return;
+        }
+        if (exact_) {
+            build_heap();
         }
         const std::uint32_t victim = heap_[0];
         entry& e = entries_[victim];
@@ -97,15 +106,13 @@ template <class Key> class reference_space_saving {
             exact_ = exact_ && other.exact_;
         }
         where_.clear();
-        heap_.clear();
-        pos_.assign(entries_.size(), 0);
         for (std::size_t i = 0; i < entries_.size(); ++i) {
             where_[entries_[i].key] = static_cast<std::uint32_t>(i);
-            heap_.push_back(static_cast<std::uint32_t>(i));
-            pos_[i] = static_cast<std::uint32_t>(i);
         }
-        for (std::size_t i = entries_.size() / 2; i-- > 0;) {
-            sift_down(i);
+        heap_.clear();
+        pos_.clear();
+        if (!exact_) {
+            build_heap();
         }
     }
 
@@ -116,6 +123,17 @@ template <class Key> class reference_space_saving {
     [[nodiscard]] const std::vector<entry>& entries() const { return entries_; }
 
   private:
+    void build_heap() {
+        heap_.clear();
+        pos_.assign(entries_.size(), 0);
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            heap_.push_back(static_cast<std::uint32_t>(i));
+            pos_[i] = static_cast<std::uint32_t>(i);
+        }
+        for (std::size_t i = entries_.size() / 2; i-- > 0;) {
+            sift_down(i);
+        }
+    }
     bool less(std::uint32_t a, std::uint32_t b) const {
         return entries_[a].count < entries_[b].count;
     }
@@ -233,7 +251,8 @@ template <class Key> void run_against_reference(const char* name) {
             a.merge(b);
             ra.merge(rb);
             expect_same(a, ra, "after merge");
-            // Adds after a merge start from the rebuilt heap.
+            // Adds after a merge: an inexact result goes on from the rebuilt heap, an exact
+            // one builds its heap at its first eviction.
             for (std::size_t i = 0; i < n / 4; ++i) {
                 const Key key = make_key<Key>(rng, distinct);
                 a.add(key, 1);
@@ -245,8 +264,8 @@ template <class Key> void run_against_reference(const char* name) {
 }
 
 // The publisher's case: many small partials folded into one growing base, most of them exact
-// and fitting (the O(other) path with its deferred heap), some not; then adds that evict, which
-// read the heap the general path would have built.
+// and fitting (the O(other) path), some not; then adds that evict, from the heap an inexact
+// base keeps or one that an exact base builds at its first eviction.
 template <class Key> void run_partials_against_reference(const char* name) {
     const std::uint64_t seed = test::test_seed(name);
     std::mt19937_64 rng(seed);

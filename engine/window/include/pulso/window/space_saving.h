@@ -96,20 +96,23 @@ template <class T> struct line_allocator {
 /// Exact while at most `capacity` distinct keys were seen. Above that each counter
 /// over-estimates: `count - error <= true count <= count`, and any key not held has a true
 /// count <= min_count(). Lookup is O(1) average through an open-addressing index (linear
-/// probing, backward-shift deletion, load ≤ 1/2); the smallest counter is the root of an
-/// indexed min-heap, so an update is O(log k). The heap keeps each node's count beside its
-/// entry index and the heap positions in their own array, so sifting reads and writes only
-/// those dense arrays, never the (cache-cold) counters; which counter is evicted among equal
-/// counts is a function of the sequence of adds alone, and part of the output.
+/// probing, backward-shift deletion, load ≤ 1/2). The smallest counter, needed only to evict,
+/// is the root of an indexed min-heap that an exact sketch does not keep: the first eviction
+/// builds it from the counters in their order (Floyd), and from then on an update is
+/// O(log k). So a sketch that never fills — most of them, one per input partition, brand and
+/// window — pays a probe and an increment per add, no sift. The heap keeps each node's count
+/// beside its entry index and the heap positions in their own array, so sifting reads and
+/// writes only those dense arrays, never the (cache-cold) counters; which counter is evicted
+/// among equal counts is a function of the sequence of adds and merges alone, and part of
+/// the output.
 ///
 /// Merging follows the mergeable-summaries rule (Agarwal et al. 2012; Cafaro et al.): a key
 /// absent from a summary that has evicted is given that summary's minimum as both count and
 /// error, counts and errors add, and the `capacity` largest (count desc, key asc) are kept.
 /// The guarantee above holds after any sequence of adds and merges; a merge of two exact
 /// summaries whose union fits is exact. That case costs O(other) — it visits only the other
-/// summary's keys and leaves the heap to be rebuilt by the next add — so folding many small
-/// partials into one window does not rebuild the growing base once per partial; the state
-/// after it is the same as after the general path's rebuild.
+/// summary's keys — so folding many small partials into one window does not rebuild the
+/// growing base once per partial; its counters end in the general path's order.
 ///
 /// Steady state allocates nothing: counters past size() stay constructed so std::string keys
 /// keep their buffers when overwritten, and reset() keeps every buffer. merge() may allocate.
@@ -172,7 +175,9 @@ template <class Key> class space_saving {
             }
             if (s.hlo == hlo) {
                 __builtin_prefetch(&entries_[s.idx1 - 1]);
-                __builtin_prefetch(&heap_pos_[s.idx1 - 1]); // read by the increment's sift
+                if (!exact_) {
+                    __builtin_prefetch(&heap_pos_[s.idx1 - 1]); // read by the increment's sift
+                }
                 return;
             }
             i = (i + 1) & mask;
@@ -182,7 +187,7 @@ template <class Key> class space_saving {
     /// the counter it overwrites (the heap root) and that key's home slot in the index.
     /// No effect on results.
     void prefetch_victim() const noexcept {
-        if (size_ == capacity_ && heap_valid_) {
+        if (size_ == capacity_ && !exact_) {
             __builtin_prefetch(&entries_[heap_[0].idx]);
             __builtin_prefetch(&index_[heap_[0].hlo & (index_.size() - 1)]);
         }
@@ -238,7 +243,7 @@ template <class Key> class space_saving {
     /// Upper bound of the true count of any key not held: 0 while exact, else the smallest
     /// count held.
     [[nodiscard]] std::uint64_t absent_bound() const noexcept {
-        // Only an exact sketch can have a stale heap (merge_exact), so heap_[0] is current here.
+        // An inexact sketch keeps its heap (only an exact one leaves it unbuilt).
         return exact_ || size_ == 0 ? 0 : heap_[0].count;
     }
     /// Empties the sketch, keeping its capacity and buffers.
@@ -248,7 +253,6 @@ template <class Key> class space_saving {
         heap_pos_.clear();
         index_.clear();
         exact_ = true;
-        heap_valid_ = true;
         unprepared_ = true;
         max_count_ = 0;
     }
@@ -402,7 +406,6 @@ template <class Key> class space_saving {
         heap_place(pos, node);
     }
     void rebuild_heap() {
-        heap_valid_ = true;
         heap_.resize(size_);
         heap_pos_.resize(size_);
         for (std::size_t i = 0; i < size_; ++i) {
@@ -430,21 +433,19 @@ template <class Key> class space_saving {
     std::vector<std::uint32_t> heap_pos_; ///< by entry index: its position in heap_
     std::vector<slot> index_;             ///< open addressing, power-of-two size
     std::uint64_t max_count_ = 0;
+    /// Also says whether heap_ and heap_pos_ describe entries_: an exact sketch never needs
+    /// its minimum (nothing is evicted and absent keys count 0), so it keeps no heap; the
+    /// first eviction builds it from entries_ (rebuild_heap) and every later add keeps it.
     bool exact_ = true;
-    /// False after merge_exact(): heap_ and heap_pos_ do not describe entries_ until the next
-    /// add rebuilds them (exactly as the general merge would have).
-    bool heap_valid_ = true;
 
-    /// True when the next add must run prepare() first (one flag, so the add's common path
-    /// tests one byte for both cases).
+    /// True when the next add must run prepare() first.
     bool unprepared_ = true;
 
     /// merge() of two exact summaries whose union fits: returns false, changing nothing, when
     /// it does not fit.
     bool merge_exact(const space_saving& other);
 
-    /// Before the first add after construction, reset() or merge_exact(): an index to probe
-    /// and a heap that describes entries_.
+    /// Before the first add after construction or reset(): an index to probe.
     void prepare() {
         if (index_.empty()) {
             index_.resize(k_min_slots); // within capacity after reset(): no allocation
@@ -454,12 +455,7 @@ template <class Key> class space_saving {
                 // meets few keys).
                 const std::size_t first = std::min(capacity_, k_min_slots / 2);
                 entries_.reserve(first);
-                heap_.reserve(first);
-                heap_pos_.reserve(first);
             }
-        }
-        if (!heap_valid_) {
-            rebuild_heap(); // the first add after merge_exact()
         }
         unprepared_ = false;
     }
@@ -475,9 +471,11 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
         counter& c = entries_[idx];
         c.count += count;
         max_count_ = std::max(max_count_, c.count);
-        const std::uint32_t pos = heap_pos_[idx];
-        heap_[pos].count = c.count;
-        sift_down(pos);
+        if (!exact_) {
+            const std::uint32_t pos = heap_pos_[idx];
+            heap_[pos].count = c.count;
+            sift_down(pos);
+        }
         return;
     }
     if (size_ < capacity_) {
@@ -489,14 +487,19 @@ void space_saving<Key>::add_hashed(key_view key, std::uint64_t h, std::uint64_t 
         c.error = 0;
         c.hash = h;
         index_insert(new_idx);
-        heap_.push_back(
-            heap_node{count, static_cast<std::uint32_t>(new_idx), static_cast<std::uint32_t>(h)});
-        heap_pos_.push_back(static_cast<std::uint32_t>(heap_.size() - 1)); // [new_idx]
-        sift_up(heap_.size() - 1);
+        if (!exact_) {
+            heap_.push_back(heap_node{count, static_cast<std::uint32_t>(new_idx),
+                                      static_cast<std::uint32_t>(h)});
+            heap_pos_.push_back(static_cast<std::uint32_t>(heap_.size() - 1)); // [new_idx]
+            sift_up(heap_.size() - 1);
+        }
         max_count_ = std::max(max_count_, count);
         return;
     }
     // Full: the smallest counter takes the new key; its count becomes the new key's error.
+    if (exact_) {
+        rebuild_heap(); // the first eviction: the heap starts here (see exact_)
+    }
     const std::uint32_t victim = heap_[0].idx;
     index_erase(victim);
     counter& c = entries_[victim];
@@ -584,7 +587,12 @@ template <class Key> void space_saving<Key>::merge(const space_saving& other) {
         max_count_ = std::max(max_count_, entries_[i].count);
     }
     rebuild_index();
-    rebuild_heap();
+    if (exact_) {
+        heap_.clear();
+        heap_pos_.clear();
+    } else {
+        rebuild_heap();
+    }
 }
 
 template <class Key> bool space_saving<Key>::merge_exact(const space_saving& other) {
@@ -622,9 +630,7 @@ template <class Key> bool space_saving<Key>::merge_exact(const space_saving& oth
         index_insert(new_idx);
         max_count_ = std::max(max_count_, c.count);
     }
-    heap_valid_ = false;
-    unprepared_ = true;
-    return true;
+    return true; // still exact: no heap to maintain
 }
 
 extern template class space_saving<std::string>;
