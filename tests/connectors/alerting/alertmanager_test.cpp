@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* k_alertmanager = "/usr/bin/prometheus-alertmanager";
 
-/// One Alertmanager process in its own process group, with a temp config and storage.
 /// The dispatcher's count of alerts Alertmanager accepted, once it reaches `n` or after
 /// `timeout`.
 std::uint64_t sent_within(const alert_dispatcher& d, std::uint64_t n,
@@ -39,6 +38,7 @@ std::uint64_t sent_within(const alert_dispatcher& d, std::uint64_t n,
     return sent;
 }
 
+/// One Alertmanager process in its own process group, with a temp config and storage.
 class alertmanager_process {
   public:
     explicit alertmanager_process(const std::string& webhook_url) {
