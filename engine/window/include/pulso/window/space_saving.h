@@ -587,12 +587,7 @@ template <class Key> void space_saving<Key>::merge(const space_saving& other) {
         max_count_ = std::max(max_count_, entries_[i].count);
     }
     rebuild_index();
-    if (exact_) {
-        heap_.clear();
-        heap_pos_.clear();
-    } else {
-        rebuild_heap();
-    }
+    rebuild_heap(); // the general path ends inexact: an exact union that fits took merge_exact
 }
 
 template <class Key> bool space_saving<Key>::merge_exact(const space_saving& other) {
