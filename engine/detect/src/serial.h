@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -7,7 +8,9 @@
 
 /// Little helpers for the detector's snapshot: fixed-width little-endian-as-stored values
 /// (snapshots are read back by the same build on the same machine kind) and length-prefixed
-/// strings. Readers check bounds and return false on truncation.
+/// strings. Readers check bounds and return false on truncation; the floating-point readers
+/// also refuse NaN and infinities, which no saved state holds (a NaN baseline would silence a
+/// brand's rules for good instead of failing the restore).
 namespace pulso::detail {
 
 template <class T> inline void put_raw(std::string& out, T v) {
@@ -59,10 +62,10 @@ template <class T> [[nodiscard]] inline bool get_raw(std::string_view in, std::s
     return get_raw(in, pos, v);
 }
 [[nodiscard]] inline bool get_f32(std::string_view in, std::size_t& pos, float& v) {
-    return get_raw(in, pos, v);
+    return get_raw(in, pos, v) && std::isfinite(v);
 }
 [[nodiscard]] inline bool get_f64(std::string_view in, std::size_t& pos, double& v) {
-    return get_raw(in, pos, v);
+    return get_raw(in, pos, v) && std::isfinite(v);
 }
 [[nodiscard]] inline bool get_str(std::string_view in, std::size_t& pos, std::string& s) {
     std::uint32_t n = 0;

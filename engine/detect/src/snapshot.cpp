@@ -1,4 +1,5 @@
 #include "detector_state.h"
+#include "pulso/core/hash.h"
 #include "serial.h"
 
 #include <string>
@@ -13,8 +14,12 @@ namespace {
 constexpr std::string_view k_magic = "PULSODET";
 // v2: the window size and slide follow the version (a snapshot of other windows is refused).
 // v3: each rule state also carries the firing record of its episode (empty when not firing).
-// Version 2 snapshots are still read (their firing alerts have no record).
-constexpr std::uint32_t k_version = 3;
+// v4: a checksum of everything before it ends the snapshot (a damaged file is refused whole
+// instead of restoring plausible but wrong baselines).
+// Versions 2 and 3 are still read (v2's firing alerts have no record; neither has a checksum).
+constexpr std::uint32_t k_version = 4;
+constexpr std::uint32_t k_first_checksummed = 4;
+constexpr std::uint64_t k_checksum_seed = 0x70756c736f646574ULL; // "pulsodet"
 constexpr std::uint32_t k_oldest_version = 2;
 
 void put_count(std::string& out, const count_baseline& c) {
@@ -129,6 +134,7 @@ bool detector::restore_brand(std::string_view in, std::size_t& pos, brand_state&
 }
 
 void detector::save(std::string& out) const {
+    const std::size_t begin = out.size(); // `out` may hold something before the snapshot
     out.append(k_magic);
     detail::put_u32(out, k_version);
     detail::put_i64(out, size_);
@@ -146,6 +152,7 @@ void detector::save(std::string& out) const {
         detail::put_str(out, matcher_->brand_name(id));
         save_brand(out, *brands_[id]);
     }
+    detail::put_u64(out, hash64(std::string_view(out).substr(begin), k_checksum_seed));
 }
 
 bool detector::restore(std::string_view in, std::string* why) {
@@ -173,6 +180,18 @@ bool detector::restore(std::string_view in, std::string* why) {
     if (version < k_oldest_version || version > k_version) {
         return refuse("snapshot version " + std::to_string(version) + ", this build reads " +
                       std::to_string(k_oldest_version) + " to " + std::to_string(k_version));
+    }
+    if (version >= k_first_checksummed) {
+        std::uint64_t stored = 0;
+        if (in.size() < pos + sizeof stored) {
+            return refuse("truncated snapshot");
+        }
+        std::size_t at = in.size() - sizeof stored;
+        if (!detail::get_u64(in, at, stored) ||
+            stored != hash64(in.substr(0, in.size() - sizeof stored), k_checksum_seed)) {
+            return refuse("corrupt snapshot (checksum mismatch)");
+        }
+        in.remove_suffix(sizeof stored); // the rest is read as a version 3 snapshot
     }
     if (!detail::get_i64(in, pos, size) || !detail::get_i64(in, pos, slide)) {
         return refuse("truncated snapshot");

@@ -506,15 +506,15 @@ TEST(Detector, ReadsAVersion2SnapshotWithoutRecords) {
     EXPECT_EQ(now[1].rule, alert_rule::negative_share);
     test::capture told;
     EXPECT_EQ(det.announce_firing(told), 0U) << "a version 2 snapshot has no records";
-    // Saved again, it is a version 3 snapshot that restores to the same state.
-    std::string v3;
-    det.save(v3);
-    EXPECT_EQ(static_cast<unsigned char>(v3[8]), 3U);
+    // Saved again, it is a current (version 4) snapshot that restores to the same state.
+    std::string v4;
+    det.save(v4);
+    EXPECT_EQ(static_cast<unsigned char>(v4[8]), 4U);
     detector again(config::detect_t{}, matcher, k_minute, k_minute);
-    ASSERT_TRUE(again.restore(v3, &why)) << why;
-    std::string v3b;
-    again.save(v3b);
-    EXPECT_EQ(v3, v3b);
+    ASSERT_TRUE(again.restore(v4, &why)) << why;
+    std::string v4b;
+    again.save(v4b);
+    EXPECT_EQ(v4, v4b);
 }
 
 TEST(Detector, SnapshotKeepsBrandsByName) {

@@ -6,9 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <limits>
+#include <random>
 #include <string>
 
 namespace pulso {
@@ -109,9 +115,141 @@ TEST(StateFile, SnapshotOfOtherWindowsIsRefusedWithAReason) {
     EXPECT_FALSE(same.restore(old, &why));
     EXPECT_NE(why.find("snapshot version 1"), std::string::npos) << why;
     EXPECT_FALSE(same.restore(blob.substr(0, blob.size() - 5), &why));
-    EXPECT_EQ(why, "corrupt snapshot");
+    EXPECT_EQ(why, "corrupt snapshot (checksum mismatch)");
+    EXPECT_FALSE(same.restore(blob.substr(0, 14), &why));
+    EXPECT_EQ(why, "truncated snapshot");
     EXPECT_FALSE(same.restore("hello", &why));
     EXPECT_EQ(why, "not a detector snapshot");
+}
+
+/// The same state as a version 3 snapshot (before the checksum): version 4 is version 3 plus a
+/// trailing 8-byte checksum.
+std::string as_version3(std::string blob) {
+    blob.resize(blob.size() - 8);
+    const std::uint32_t v3 = 3;
+    std::memcpy(blob.data() + 8, &v3, sizeof v3); // the version follows the 8-byte magic
+    return blob;
+}
+
+/// Offset of the first double of brand `name`'s state (its mention baseline's level): the
+/// brand's entry is its length-prefixed name followed by that state.
+std::size_t brand_state_offset(const std::string& blob, const std::string& name) {
+    std::string key(4, '\0');
+    const auto n = static_cast<std::uint32_t>(name.size());
+    std::memcpy(key.data(), &n, sizeof n);
+    key += name;
+    const std::size_t at = blob.rfind(key);
+    EXPECT_NE(at, std::string::npos);
+    return at + key.size();
+}
+
+std::uint64_t test_seed() {
+    if (const char* env = std::getenv("PULSO_SEED"); env != nullptr && *env != '\0') {
+        return std::strtoull(env, nullptr, 10);
+    }
+    return std::random_device{}();
+}
+
+TEST(StateFile, EveryFlippedBitIsRefused) {
+    // A damaged file must not restore a plausible but wrong state (a NaN baseline silences a
+    // brand's rules for good): the checksum refuses any change, the state stays as it was.
+    const std::string blob = snapshot_after(35, k_minute, k_minute);
+    const brand_matcher matcher(one_brand());
+    detector det(config::detect_t{}, matcher, k_minute, k_minute);
+    for (std::size_t i = 0; i < blob.size(); ++i) {
+        std::string bad = blob;
+        bad[i] = static_cast<char>(bad[i] ^ (1U << (i % 8)));
+        std::string why;
+        ASSERT_FALSE(det.restore(bad, &why)) << "byte " << i << " of " << blob.size();
+        ASSERT_FALSE(why.empty());
+        ASSERT_EQ(det.windows(), 0U);
+    }
+    std::string why;
+    ASSERT_TRUE(det.restore(blob, &why)) << why;
+    EXPECT_EQ(det.windows(), 35U);
+    EXPECT_FALSE(det.restore(blob.substr(0, blob.size() - 1), &why));
+    EXPECT_FALSE(det.restore(blob + "x", &why));
+}
+
+TEST(StateFile, OlderVersionsAreReadButNonFiniteValuesAreRefused) {
+    const std::string v3 = as_version3(snapshot_after(35, k_minute, k_minute));
+    const brand_matcher matcher(one_brand());
+    detector det(config::detect_t{}, matcher, k_minute, k_minute);
+    std::string why;
+    ASSERT_TRUE(det.restore(v3, &why)) << why;
+    EXPECT_EQ(det.windows(), 35U);
+    std::string again;
+    det.save(again);
+    EXPECT_EQ(as_version3(again), v3) << "a version 3 snapshot restores the same state";
+
+    const std::size_t level = brand_state_offset(v3, "acme");
+    for (const double v :
+         {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+          -std::numeric_limits<double>::infinity()}) {
+        std::string bad = v3;
+        std::memcpy(bad.data() + level, &v, sizeof v);
+        detector fresh(config::detect_t{}, matcher, k_minute, k_minute);
+        EXPECT_FALSE(fresh.restore(bad, &why)) << v;
+        EXPECT_EQ(why, "corrupt snapshot") << v;
+        EXPECT_EQ(fresh.windows(), 0U);
+    }
+}
+
+TEST(StateFile, MutatedOlderSnapshotsNeverCrashAndWhatRestoresRoundTrips) {
+    // Version 3 has no checksum, so mutations reach every reader: none may crash, read out of
+    // bounds (ASan) or allocate without bound, and whatever restores must save and restore
+    // again to the same bytes.
+    const std::uint64_t seed = test_seed();
+    std::cout << "PULSO_SEED=" << seed << "\n";
+    std::mt19937_64 rng(seed);
+    const std::string v3 = as_version3(snapshot_after(35, k_minute, k_minute));
+    const brand_matcher matcher(one_brand());
+    auto below = [&rng](std::size_t n) {
+        return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+    };
+    int restored = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string bad = v3;
+        const std::size_t edits = 1 + below(3);
+        for (std::size_t e = 0; e < edits && bad.size() > 12; ++e) {
+            const std::size_t at = 12 + below(bad.size() - 12); // magic and version kept
+            switch (below(4)) {
+            case 0:
+                bad[at] = static_cast<char>(below(256));
+                break;
+            case 1: { // a large or special 4- or 8-byte value
+                const std::uint64_t specials[] = {0xFFFFFFFFU,           0x7FFFFFFFU,
+                                                  0x7FF8000000000000ULL, 0xFFFFFFFFFFFFFFFFULL,
+                                                  0x80000000U,           0};
+                const std::uint64_t v = specials[below(std::size(specials))];
+                std::memcpy(bad.data() + at, &v, std::min<std::size_t>(8, bad.size() - at));
+                break;
+            }
+            case 2:
+                bad.resize(at);
+                break;
+            default: // a range repeated
+                bad.insert(below(bad.size()), bad.substr(at, 1 + below(32)));
+                break;
+            }
+        }
+        detector det(config::detect_t{}, matcher, k_minute, k_minute);
+        std::string why;
+        if (!det.restore(bad, &why)) {
+            ASSERT_FALSE(why.empty()) << "PULSO_SEED=" << seed << " round " << round;
+            continue;
+        }
+        ++restored;
+        std::string saved;
+        det.save(saved);
+        detector again(config::detect_t{}, matcher, k_minute, k_minute);
+        ASSERT_TRUE(again.restore(saved, &why))
+            << "PULSO_SEED=" << seed << " round " << round << ": " << why;
+        std::string resaved;
+        again.save(resaved);
+        ASSERT_EQ(resaved, saved) << "PULSO_SEED=" << seed << " round " << round;
+    }
+    std::cout << restored << " of 20000 mutated snapshots restored\n";
 }
 
 } // namespace
