@@ -3,10 +3,10 @@
 #include "detect_support.h"
 #include "pulso/detect/detector.h"
 #include "pulso/detect/state_file.h"
+#include "test_seed.h"
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -143,13 +143,6 @@ std::size_t brand_state_offset(const std::string& blob, const std::string& name)
     return at + key.size();
 }
 
-std::uint64_t test_seed() {
-    if (const char* env = std::getenv("PULSO_SEED"); env != nullptr && *env != '\0') {
-        return std::strtoull(env, nullptr, 10);
-    }
-    return std::random_device{}();
-}
-
 TEST(StateFile, EveryFlippedBitIsRefused) {
     // A damaged file must not restore a plausible but wrong state (a NaN baseline silences a
     // brand's rules for good): the checksum refuses any change, the state stays as it was.
@@ -199,8 +192,8 @@ TEST(StateFile, MutatedOlderSnapshotsNeverCrashAndWhatRestoresRoundTrips) {
     // Version 3 has no checksum, so mutations reach every reader: none may crash, read out of
     // bounds (ASan) or allocate without bound, and whatever restores must save and restore
     // again to the same bytes.
-    const std::uint64_t seed = test_seed();
-    std::cout << "PULSO_SEED=" << seed << "\n";
+    const std::uint64_t seed =
+        test::test_seed("StateFile.MutatedOlderSnapshotsNeverCrashAndWhatRestoresRoundTrips");
     std::mt19937_64 rng(seed);
     const std::string v3 = as_version3(snapshot_after(35, k_minute, k_minute));
     const brand_matcher matcher(one_brand());

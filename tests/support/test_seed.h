@@ -9,7 +9,7 @@
 namespace pulso::test {
 
 /// Seed for randomised tests: `PULSO_SEED` when set, else the clock. Printed so that a
-/// failure can be replayed with `PULSO_SEED=<seed> text_test`.
+/// failure can be replayed with `PULSO_SEED=<seed>` and the same test binary.
 inline std::uint64_t test_seed(const char* test_name) {
     std::uint64_t seed = 0;
     if (const char* env = std::getenv("PULSO_SEED"); env != nullptr && *env != '\0') {
