@@ -19,4 +19,17 @@ for f in windows dlq; do
         status=1
     fi
 done
+# The same file as a Windows tool may write it, with a UTF-8 byte-order mark before the
+# first record: the same records out (README "A UTF-8 byte-order mark").
+mkdir -p "$out/bom"
+{ printf '\xef\xbb\xbf'; cat input.ndjson; } >"$out/bom/input.ndjson"
+(cd "$out/bom" && "$pulso" replay --config "$data/config.yaml" --input input.ndjson \
+    --windows-out windows.ndjson --dlq-out dlq.ndjson -q)
+for f in windows dlq; do
+    if ! cmp -s "$out/$f.ndjson" "$out/bom/$f.ndjson"; then
+        diff -u "$out/$f.ndjson" "$out/bom/$f.ndjson" | head -20
+        echo "golden mismatch: $f differs when the input starts with a byte-order mark" >&2
+        status=1
+    fi
+done
 exit $status

@@ -1229,6 +1229,11 @@ struct mention_parser::impl {
         if (record.size() > opts.max_record_bytes) {
             return {reject_reason::too_large, {}};
         }
+        // A UTF-8 byte-order mark before the object (Windows tools write one) is ignored, as
+        // RFC 8259 section 8.1 allows; the bytes after the record are its padding either way.
+        if (record.starts_with("\xEF\xBB\xBF")) [[unlikely]] {
+            record.remove_prefix(3);
+        }
         if (record.empty()) {
             return {reject_reason::invalid_json, {}};
         }

@@ -215,6 +215,32 @@ TEST(MentionParser, RejectsNonObjects) {
     }
 }
 
+// RFC 8259 section 8.1: a parser may ignore a UTF-8 byte-order mark. Windows tools write one at
+// the start of a file, so without this the first line of such a file would be lost.
+TEST(MentionParser, IgnoresALeadingByteOrderMark) {
+    constexpr std::string_view bom = "\xEF\xBB\xBF";
+    const std::string plain = record_with({{"text", "\"caf\\u00e9 \xF0\x9F\x98\x80\""}});
+    const outcome want = expect_ok(plain);
+    const outcome got = expect_ok(std::string(bom) + plain);
+    EXPECT_EQ(test::describe_diff(got.m, want.m), "");
+    EXPECT_EQ(got.m.text, "caf\u00e9 \xF0\x9F\x98\x80");
+
+    // Only one, only first: anything else is as before.
+    expect_reject(bom, reject_reason::invalid_json, "");
+    expect_reject(std::string(bom) + "   ", reject_reason::invalid_json, "");
+    expect_reject(std::string(bom) + std::string(bom) + plain, reject_reason::invalid_json, "");
+    expect_reject(" " + std::string(bom) + plain, reject_reason::invalid_json, "");
+    expect_reject("\xEF\xBB" + plain, reject_reason::invalid_json, "");
+    expect_reject(std::string(bom) + "[1]", reject_reason::not_an_object, "");
+    expect_reject(std::string(bom) + record_with({{"id", "5"}}), reject_reason::wrong_type, "id");
+
+    // The limit counts the record as received, mark included.
+    parse_options opts;
+    opts.max_record_bytes = plain.size() + 2;
+    expect_ok(plain, opts);
+    expect_reject(std::string(bom) + plain, reject_reason::too_large, "", opts);
+}
+
 TEST(MentionParser, RejectsMissingRequiredFields) {
     expect_reject(record_with({{"id", k_absent}}), reject_reason::missing_field, "id");
     expect_reject(record_with({{"platform", k_absent}}), reject_reason::missing_field, "platform");

@@ -925,6 +925,9 @@ parse_status reference_parser::parse(std::string_view record, owned_mention& out
     if (record.size() > opts_.max_record_bytes) {
         return {reject_reason::too_large, {}};
     }
+    if (record.starts_with("\xEF\xBB\xBF")) {
+        record.remove_prefix(3); // a leading UTF-8 byte-order mark is ignored (README)
+    }
     element root;
     const auto err = dom_.parse(record.data(), record.size()).get(root);
     if (err != simdjson::SUCCESS) {
