@@ -1,6 +1,7 @@
 // Benchmarks for engine/parse: mention_parser on realistic mention-shaped JSON lines, and raw
 // simdjson On-Demand over the same lines as the ceiling.
 #include "pulso/parse/mention_parser.h"
+#include "simdjson_touch.h"
 
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
@@ -179,70 +180,10 @@ BENCHMARK(BM_MentionParser_Parse)->Arg(0)->Arg(1);
 void BM_Simdjson_Iterate(benchmark::State& state) {
     const corpus& c = get_corpus();
     simdjson::ondemand::parser parser;
-    namespace od = simdjson::ondemand;
-    auto touch = [&parser](std::string_view line, std::uint64_t& likes) -> bool {
-        od::document doc;
-        od::object root;
-        if (parser.iterate(line.data(), line.size(), line.size() + k_padding).get(doc) ||
-            doc.get_object().get(root)) {
-            return false;
-        }
-        std::uint64_t sum = 0;
-        std::size_t touched = 0;
-        for (auto fr : root) {
-            od::field field;
-            if (std::move(fr).get(field)) {
-                return false;
-            }
-            const od::raw_json_string key = field.key();
-            std::string_view s;
-            std::uint64_t u = 0;
-            if (key == "id" || key == "platform" || key == "text" || key == "lang") {
-                if (field.value().get_string().get(s)) {
-                    return false;
-                }
-                sum += s.size();
-                ++touched;
-            } else if (key == "created_at") {
-                ++touched; // a string or an integer: its raw token is enough for the ceiling
-                sum += field.value().raw_json_token().size();
-            } else if (key == "author" || key == "engagement") {
-                od::object o;
-                if (field.value().get_object().get(o)) {
-                    return false;
-                }
-                for (auto ir : o) {
-                    od::field inner;
-                    if (std::move(ir).get(inner)) {
-                        return false;
-                    }
-                    const od::raw_json_string ik = inner.key();
-                    if (ik == "id") {
-                        if (inner.value().get_string().get(s)) {
-                            return false;
-                        }
-                        sum += s.size();
-                        ++touched;
-                    } else if (ik == "followers" || ik == "likes" || ik == "shares" ||
-                               ik == "comments") {
-                        if (inner.value().get_uint64().get(u)) {
-                            return false;
-                        }
-                        if (ik == "likes") {
-                            likes = u;
-                        }
-                        sum += u;
-                        ++touched;
-                    }
-                }
-            }
-        }
-        benchmark::DoNotOptimize(sum);
-        return touched == 10;
-    };
+    bench::touch_result r;
     for (std::size_t i = 0; i < c.lines.size(); ++i) {
-        std::uint64_t likes = 0;
-        if (!touch(c.lines[i], likes) || likes != c.likes[i]) {
+        if (!bench::simdjson_touch(parser, c.lines[i], r) || r.touched != 10 ||
+            r.likes != c.likes[i]) {
             state.SkipWithError(("simdjson pass failed on record " + std::to_string(i)).c_str());
             return;
         }
@@ -250,8 +191,8 @@ void BM_Simdjson_Iterate(benchmark::State& state) {
     std::size_t i = 0;
     std::size_t bytes = 0;
     for (auto _ : state) {
-        std::uint64_t likes = 0;
-        benchmark::DoNotOptimize(touch(c.lines[i], likes));
+        benchmark::DoNotOptimize(bench::simdjson_touch(parser, c.lines[i], r));
+        benchmark::DoNotOptimize(r.sum);
         bytes += c.lines[i].size();
         if (++i == c.lines.size()) {
             i = 0;

@@ -1,9 +1,13 @@
 // The whole replay path per core: parse → normalise → match → sentiment → tokens → window fold
 // → seal/merge → window records, on generated mentions (mixed es/en/pt), as `pulso replay`
-// runs it minus file I/O. Two brand sets: the 6 demo brands, and 1,000 brands.
+// runs it minus file I/O. Two brand sets: the 6 demo brands, and 1,000 brands. Beside it, on
+// the same mentions: the ceiling the path is measured against (simdjson On-Demand alone, the
+// parse_bench pass), and pulso's parser alone.
 #include "pulso/config/config.h"
 #include "pulso/generator/generator.h"
+#include "pulso/parse/mention_parser.h"
 #include "pulso/pipeline/replay_engine.h"
+#include "simdjson_touch.h"
 
 #include <benchmark/benchmark.h>
 
@@ -91,6 +95,55 @@ void BM_Replay_WholePath(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(items * (c.buf.size() / c.lines.size())));
 }
 BENCHMARK(BM_Replay_WholePath)->Arg(0)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+/// The ceiling on the same 120,000 mentions, in the same cache regime (~39 MB, streamed
+/// through the caches once per pass as the path streams them): simdjson On-Demand alone.
+void BM_Replay_SimdjsonAlone(benchmark::State& state) {
+    const corpus& c = mentions();
+    simdjson::ondemand::parser parser;
+    bench::touch_result r;
+    std::uint64_t items = 0;
+    for (auto _ : state) {
+        std::uint64_t sum = 0;
+        for (const auto& [off, len] : c.lines) {
+            // Every generated mention has id, platform, text, created_at and author.id.
+            if (!bench::simdjson_touch(parser, std::string_view(c.buf.data() + off, len), r) ||
+                r.touched < 5) {
+                state.SkipWithError("simdjson pass failed");
+                return;
+            }
+            sum += r.sum;
+        }
+        benchmark::DoNotOptimize(sum);
+        items += c.lines.size();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(items));
+    state.SetBytesProcessed(static_cast<std::int64_t>(items * (c.buf.size() / c.lines.size())));
+}
+BENCHMARK(BM_Replay_SimdjsonAlone)->Unit(benchmark::kMillisecond);
+
+/// pulso's parser alone on the same mentions (the path's first stage).
+void BM_Replay_ParserAlone(benchmark::State& state) {
+    const corpus& c = mentions();
+    mention_parser parser;
+    mention m;
+    std::uint64_t items = 0;
+    for (auto _ : state) {
+        std::uint64_t accepted = 0;
+        for (const auto& [off, len] : c.lines) {
+            accepted += parser.parse(std::string_view(c.buf.data() + off, len), m, true).ok();
+        }
+        if (accepted == 0) {
+            state.SkipWithError("parser accepted nothing");
+            return;
+        }
+        benchmark::DoNotOptimize(accepted);
+        items += c.lines.size();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(items));
+    state.SetBytesProcessed(static_cast<std::int64_t>(items * (c.buf.size() / c.lines.size())));
+}
+BENCHMARK(BM_Replay_ParserAlone)->Unit(benchmark::kMillisecond);
 
 } // namespace
 } // namespace pulso
