@@ -12,7 +12,7 @@ constexpr std::size_t k_chunk = 4 << 20;
 }
 
 line_reader::line_reader(const std::string& path, std::size_t max_line, std::size_t keep_oversized)
-    : max_line_(max_line), keep_(keep_oversized) {
+    : path_(path), max_line_(max_line), keep_(keep_oversized) {
     if (path == "-") {
         f_ = stdin;
     } else {
@@ -48,7 +48,8 @@ bool line_reader::fill() {
     const std::size_t n = std::fread(buf_.data() + end_, 1, room, f_);
     if (n == 0) {
         if (std::ferror(f_) != 0) {
-            throw std::runtime_error(std::string("read error: ") + std::strerror(errno));
+            throw std::runtime_error((path_ == "-" ? std::string("stdin") : path_) +
+                                     ": cannot read: " + std::strerror(errno));
         }
         eof_ = true;
         return false;

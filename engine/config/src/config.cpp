@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -370,6 +373,53 @@ const setting_row* find_row(std::string_view key) {
     return nullptr;
 }
 
+/// Levenshtein distance, for "did you mean" on unknown keys (short strings only).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+/// "unknown key", with the nearest known key of the same section when one is close (at most
+/// two edits, and fewer than half the key's letters): `windowz` -> `windows`.
+std::string unknown_key(const std::string& key) {
+    const std::size_t dot = key.rfind('.');
+    const std::string section = dot == std::string::npos ? "" : key.substr(0, dot + 1);
+    const std::string_view leaf = std::string_view(key).substr(section.size());
+    std::vector<std::string_view> known;
+    if (section.empty()) {
+        known.emplace_back("brands");
+    }
+    for (const auto& r : rows()) {
+        const std::string_view k = r.info.key;
+        if (!k.starts_with(section)) {
+            continue;
+        }
+        known.push_back(k.substr(section.size(), k.find('.', section.size()) - section.size()));
+    }
+    std::string best;
+    std::size_t best_d = std::min<std::size_t>(3, (leaf.size() + 1) / 2);
+    for (const std::string_view k : known) {
+        const std::size_t d = edit_distance(leaf, k);
+        if (d < best_d) {
+            best_d = d;
+            best = std::string(k);
+        }
+    }
+    return best.empty() ? "unknown key" : "unknown key (did you mean '" + section + best + "'?)";
+}
+
 int line_of(const YAML::Node& n) {
     return n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
 }
@@ -501,14 +551,14 @@ void walk(config& c, const YAML::Node& node, const std::string& prefix, const st
                 }
             }
             if (!known_section) {
-                throw config_error(file, line_of(kv.first), key, "unknown key");
+                throw config_error(file, line_of(kv.first), key, unknown_key(key));
             }
             walk(c, kv.second, key, file, slide_set, lines);
             continue;
         }
         const setting_row* row = find_row(key);
         if (row == nullptr) {
-            throw config_error(file, line_of(kv.first), key, "unknown key");
+            throw config_error(file, line_of(kv.first), key, unknown_key(key));
         }
         const std::string err = row->set(c, scalar_of(kv.second, file, key));
         if (!err.empty()) {
@@ -703,12 +753,20 @@ config load_config_text(const std::string& yaml, const std::string& name) {
 }
 
 config load_config_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw config_error(path, 0, "", "is a directory, not a config file");
+    }
     std::ifstream in(path);
     if (!in) {
-        throw config_error(path, 0, "", "cannot open the config file");
+        throw config_error(path, 0, "",
+                           std::string("cannot open the config file: ") + std::strerror(errno));
     }
     std::stringstream ss;
     ss << in.rdbuf();
+    if (in.bad()) {
+        throw config_error(path, 0, "", "cannot read the config file");
+    }
     return load_config_text(ss.str(), path);
 }
 

@@ -54,13 +54,37 @@ TEST(Config, KafkaPassThroughIsVerbatim) {
     EXPECT_EQ(c.kafka.properties.at("fetch.wait.max.ms"), "5");
 }
 
+TEST(Config, UnreadableFilesSayWhy) {
+    auto file_error = [](const std::string& path) -> std::string {
+        try {
+            (void)load_config_file(path);
+        } catch (const config_error& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    const std::string dir = ::testing::TempDir();
+    EXPECT_EQ(file_error(dir), dir + ": is a directory, not a config file");
+    EXPECT_EQ(file_error(dir + "/pulso-no-such.yaml"),
+              dir + "/pulso-no-such.yaml: cannot open the config file: No such file or directory");
+}
+
 TEST(Config, ErrorsNameFileLineAndKey) {
     EXPECT_EQ(error_of(std::string(k_brands) + "windows:\n  size: 1x\n"),
               "test.yaml:5: windows.size: expected a duration like 30s, 5m or 1h, got '1x'");
     EXPECT_EQ(error_of(std::string(k_brands) + "windowz: {size: 60s}\n"),
-              "test.yaml:4: windowz: unknown key");
+              "test.yaml:4: windowz: unknown key (did you mean 'windows'?)");
     EXPECT_EQ(error_of(std::string(k_brands) + "windows:\n  sizee: 60s\n"),
-              "test.yaml:5: windows.sizee: unknown key");
+              "test.yaml:5: windows.sizee: unknown key (did you mean 'windows.size'?)");
+    EXPECT_EQ(error_of(std::string(k_brands) + "window:\n  size: 60s\n"),
+              "test.yaml:4: window: unknown key (did you mean 'windows'?)");
+    EXPECT_EQ(error_of(std::string(k_brands) + "detect:\n  min_window: 3\n"),
+              "test.yaml:5: detect.min_window: unknown key (did you mean 'detect.min_windows'?)");
+    // Nothing close: no guess.
+    EXPECT_EQ(error_of(std::string(k_brands) + "colour: red\n"),
+              "test.yaml:4: colour: unknown key");
+    EXPECT_EQ(error_of(std::string(k_brands) + "windows:\n  ab: 60s\n"),
+              "test.yaml:5: windows.ab: unknown key");
     EXPECT_EQ(error_of(std::string(k_brands) + "windows:\n  size: 60s\n  slide: 7s\n"),
               "test.yaml:6: windows.slide: must divide windows.size (1m), got 7s");
     EXPECT_EQ(error_of("brands:\n  - name: Acme!\n    keywords: [a]\n"),

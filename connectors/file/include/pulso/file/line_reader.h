@@ -24,7 +24,8 @@ inline constexpr std::size_t k_line_padding = 64; ///< simdjson's SIMDJSON_PADDI
 /// @thread owner
 class line_reader {
   public:
-    /// `path` "-" is stdin. Throws std::runtime_error naming the path when it cannot open.
+    /// `path` "-" is stdin. Throws std::runtime_error naming the path when it cannot open or
+    /// read it (a directory opens but cannot be read).
     line_reader(const std::string& path, std::size_t max_line, std::size_t keep_oversized = 4096);
     ~line_reader();
     line_reader(const line_reader&) = delete;
@@ -37,6 +38,7 @@ class line_reader {
   private:
     bool fill();
 
+    std::string path_; ///< for messages; "-" is stdin
     std::FILE* f_ = nullptr;
     bool owns_ = false;
     bool eof_ = false;
