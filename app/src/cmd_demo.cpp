@@ -217,6 +217,7 @@ int run_demo(const demo_args& a) {
     sigaction(SIGINT, &sa, nullptr);
 
     config cfg = load_or_default("");
+    warn_unknown_environment(true);
     // The mock cluster's host handle warns that it has no bootstrap servers: it needs none.
     spdlog::set_level(spdlog::level::warn);
     kafka::embedded_broker broker(1);

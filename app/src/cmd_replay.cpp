@@ -29,6 +29,7 @@ void run_replay(const replay_args& a) {
     const config cfg = load_or_default(a.config_path);
     // Logs go to stderr: stdout may be the window records (`--windows-out -`).
     setup_logging("pulso", a.quiet ? std::string("warn") : cfg.log.level, cfg.log.format);
+    warn_unknown_environment(true);
     file_sink sink;
     sink.open(record_kind::window, a.windows_out.empty() ? "-" : a.windows_out);
     if (!a.dlq_out.empty()) {

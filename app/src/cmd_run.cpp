@@ -39,6 +39,7 @@ void run_run(const run_args& a) {
         cfg.http.listen = a.listen;
     }
     setup_logging("pulso", cfg.log.level, cfg.log.format);
+    warn_unknown_environment(true);
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);

@@ -20,6 +20,9 @@ struct usage_error : std::runtime_error {
 
 /// The config of `--config FILE`, or the built-in defaults with the demo brands.
 config load_or_default(const std::string& path);
+/// Warns about `PULSO_*` environment variables that override nothing (a misspelt key is
+/// otherwise silently ignored): through the log when `logged`, else on stderr.
+void warn_unknown_environment(bool logged);
 
 void add_replay(CLI::App& app);
 void add_check_config(CLI::App& app);

@@ -391,12 +391,26 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-/// "unknown key", with the nearest known key of the same section when one is close (at most
-/// two edits, and fewer than half the key's letters): `windowz` -> `windows`.
+/// The candidate nearest to `word` when it is close (at most two edits, and fewer than half
+/// of `word`'s letters), else empty.
+std::string_view nearest(std::string_view word, const std::vector<std::string_view>& candidates) {
+    std::string_view best;
+    std::size_t best_d = std::min<std::size_t>(3, (word.size() + 1) / 2);
+    for (const std::string_view k : candidates) {
+        const std::size_t d = edit_distance(word, k);
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    return best;
+}
+
+/// "unknown key", with the nearest known key of the same section when one is close:
+/// `windowz` -> `windows`.
 std::string unknown_key(const std::string& key) {
     const std::size_t dot = key.rfind('.');
     const std::string section = dot == std::string::npos ? "" : key.substr(0, dot + 1);
-    const std::string_view leaf = std::string_view(key).substr(section.size());
     std::vector<std::string_view> known;
     if (section.empty()) {
         known.emplace_back("brands");
@@ -408,16 +422,9 @@ std::string unknown_key(const std::string& key) {
         }
         known.push_back(k.substr(section.size(), k.find('.', section.size()) - section.size()));
     }
-    std::string best;
-    std::size_t best_d = std::min<std::size_t>(3, (leaf.size() + 1) / 2);
-    for (const std::string_view k : known) {
-        const std::size_t d = edit_distance(leaf, k);
-        if (d < best_d) {
-            best_d = d;
-            best = std::string(k);
-        }
-    }
-    return best.empty() ? "unknown key" : "unknown key (did you mean '" + section + best + "'?)";
+    const std::string_view best = nearest(std::string_view(key).substr(section.size()), known);
+    return best.empty() ? "unknown key"
+                        : "unknown key (did you mean '" + section + std::string(best) + "'?)";
 }
 
 int line_of(const YAML::Node& n) {
@@ -625,6 +632,14 @@ void apply_env(config& c, bool& slide_set) {
     }
 }
 
+std::vector<std::string> environment_names() {
+    std::vector<std::string> names = {"PULSO_BRANDS", "PULSO_KAFKA_PROPERTIES"};
+    for (const auto& r : rows()) {
+        names.push_back(env_name(r.info.key));
+    }
+    return names;
+}
+
 config load(const YAML::Node& root, const std::string& name) {
     config c;
     bool slide_set = false;
@@ -750,6 +765,30 @@ config load_config_text(const std::string& yaml, const std::string& name) {
                            "invalid YAML: " + e.msg);
     }
     return load(root, name);
+}
+
+std::vector<std::string> unknown_environment(const char* const* env) {
+    static const std::vector<std::string> names = environment_names();
+    std::vector<std::string_view> views(names.begin(), names.end());
+    std::vector<std::string> out;
+    for (; env != nullptr && *env != nullptr; ++env) {
+        const std::string_view entry(*env);
+        const std::string_view var = entry.substr(0, entry.find('='));
+        if (!var.starts_with("PULSO_") || var == "PULSO_SEED" || var == "PULSO_GOLDEN_UPDATE" ||
+            var.starts_with("PULSO_TEST_") ||
+            std::find(names.begin(), names.end(), var) != names.end()) {
+            continue;
+        }
+        std::string msg =
+            "environment variable " + std::string(var) + " is not a config override and is ignored";
+        if (const std::string_view best = nearest(var, views); !best.empty()) {
+            msg += " (did you mean " + std::string(best) + "?)";
+        } else if (var.starts_with("PULSO_KAFKA_")) {
+            msg += " (librdkafka properties go in PULSO_KAFKA_PROPERTIES=key=value,...)";
+        }
+        out.push_back(std::move(msg));
+    }
+    return out;
 }
 
 config load_config_file(const std::string& path) {

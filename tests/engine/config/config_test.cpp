@@ -69,6 +69,33 @@ TEST(Config, UnreadableFilesSayWhy) {
               dir + "/pulso-no-such.yaml: cannot open the config file: No such file or directory");
 }
 
+TEST(Config, ReportsEnvironmentVariablesThatOverrideNothing) {
+    const char* env[] = {"HOME=/root",
+                         "PULSO_WINDOWS_SIZE=30s",
+                         "PULSO_BRANDS=[]",
+                         "PULSO_KAFKA_PROPERTIES=a=b",
+                         "PULSO_WINDOW_SIZE=5m",
+                         "PULSO_DETECT_MIN_WINDOW=3",
+                         "PULSO_KAFKA_DEBUG=all",
+                         "PULSO_COLOUR=red",
+                         "PULSO_SEED=7",
+                         "PULSO_TEST_DEBUG=1",
+                         "PULSO_GOLDEN_UPDATE=1",
+                         "PULSO_NOVALUE",
+                         nullptr};
+    const std::vector<std::string> want = {
+        "environment variable PULSO_WINDOW_SIZE is not a config override and is ignored (did "
+        "you mean PULSO_WINDOWS_SIZE?)",
+        "environment variable PULSO_DETECT_MIN_WINDOW is not a config override and is ignored "
+        "(did you mean PULSO_DETECT_MIN_WINDOWS?)",
+        "environment variable PULSO_KAFKA_DEBUG is not a config override and is ignored "
+        "(librdkafka properties go in PULSO_KAFKA_PROPERTIES=key=value,...)",
+        "environment variable PULSO_COLOUR is not a config override and is ignored",
+        "environment variable PULSO_NOVALUE is not a config override and is ignored"};
+    EXPECT_EQ(unknown_environment(env), want);
+    EXPECT_TRUE(unknown_environment(nullptr).empty());
+}
+
 TEST(Config, ErrorsNameFileLineAndKey) {
     EXPECT_EQ(error_of(std::string(k_brands) + "windows:\n  size: 1x\n"),
               "test.yaml:5: windows.size: expected a duration like 30s, 5m or 1h, got '1x'");

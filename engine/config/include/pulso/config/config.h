@@ -153,6 +153,11 @@ std::string current_value(const config& c, std::string_view key);
 config load_config_file(const std::string& path);
 /// Same from YAML text; `name` is used in errors.
 config load_config_text(const std::string& yaml, const std::string& name);
+/// The `PULSO_*` variables of `env` (a null-terminated `NAME=value` array, e.g. `environ`)
+/// that override nothing, such as a misspelt `PULSO_WINDOW_SIZE`: one message each, naming the
+/// nearest known variable when one is close. Variables of the test harness (`PULSO_SEED`,
+/// `PULSO_TEST_*`, `PULSO_GOLDEN_UPDATE`) are not reported.
+std::vector<std::string> unknown_environment(const char* const* env);
 /// Live reload: `next`'s brands in id order such that every brand of `current` keeps its id
 /// (its position); brands only in `next` are appended in their config order; brands only in
 /// `current` stay in place as retired (they match nothing). Ids therefore never move, and
