@@ -30,6 +30,20 @@ void run_replay(const replay_args& a) {
     // Logs go to stderr: stdout may be the window records (`--windows-out -`).
     setup_logging("pulso", a.quiet ? std::string("warn") : cfg.log.level, cfg.log.format);
     warn_unknown_environment(true);
+    line_reader reader(a.input, static_cast<std::size_t>(cfg.ingest.max_record_bytes));
+    if (const std::string_view packed = reader.compression(); !packed.empty()) {
+        // Not NDJSON: every "line" would be a dead letter. Say what to do instead.
+        const std::string_view cat = packed == "gzip"    ? "zcat"
+                                     : packed == "zstd"  ? "zstdcat"
+                                     : packed == "bzip2" ? "bzcat"
+                                     : packed == "xz"    ? "xzcat"
+                                                         : "unzip -p";
+        throw usage_error((a.input == "-" ? std::string("stdin") : a.input) + ": the input is " +
+                          std::string(packed) +
+                          "-compressed, not NDJSON; decompress it into pulso, e.g. `" +
+                          std::string(cat) + " " + (a.input == "-" ? "FILE" : a.input) +
+                          " | pulso replay --input - …`");
+    }
     file_sink sink;
     sink.open(record_kind::window, a.windows_out.empty() ? "-" : a.windows_out);
     if (!a.dlq_out.empty()) {
@@ -41,7 +55,6 @@ void run_replay(const replay_args& a) {
     if (!a.alerts_out.empty()) {
         sink.open(record_kind::alert, a.alerts_out);
     }
-    line_reader reader(a.input, static_cast<std::size_t>(cfg.ingest.max_record_bytes));
     replay_engine engine(cfg, sink, a.input);
     detector_store store(cfg.detect.state_file, engine.detection());
     store.restore();

@@ -59,6 +59,29 @@ bool line_reader::fill() {
     return true;
 }
 
+std::string_view line_reader::compression() {
+    if (begin_ == 0 && end_ == 0) {
+        (void)fill();
+    }
+    const std::string_view head(buf_.data() + begin_, std::min<std::size_t>(end_ - begin_, 6));
+    if (head.starts_with("\x1f\x8b")) {
+        return "gzip";
+    }
+    if (head.starts_with("\x28\xb5\x2f\xfd")) {
+        return "zstd";
+    }
+    if (head.starts_with("BZh")) {
+        return "bzip2";
+    }
+    if (head == std::string_view("\xfd\x37zXZ\0", 6)) {
+        return "xz";
+    }
+    if (head.starts_with("PK\x03\x04")) {
+        return "zip";
+    }
+    return {};
+}
+
 bool line_reader::next(input_line& line) {
     std::size_t scan = begin_;
     for (;;) {

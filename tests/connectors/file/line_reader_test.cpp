@@ -106,6 +106,33 @@ TEST(LineReader, OversizedLineKeepsAPrefixAndItsRealSize) {
     EXPECT_FALSE(r.next(line));
 }
 
+TEST(LineReader, RecognisesCompressedInputAndReadsPlainInputFromItsStart) {
+    const std::vector<std::pair<std::string, std::string_view>> cases = {
+        {std::string("\x1f\x8b\x08\x00", 4), "gzip"},
+        {"\x28\xb5\x2f\xfd rest", "zstd"},
+        {"BZh91AY", "bzip2"},
+        {std::string("\xfd\x37zXZ\0\0", 7), "xz"},
+        {"PK\x03\x04....", "zip"},
+        {"{\"id\":\"1\"}\nsecond\n", ""},
+        {"", ""},
+        {"\x1f", ""},
+    };
+    for (const auto& [content, want] : cases) {
+        const std::string path = write_temp("lr_magic.bin", content);
+        line_reader r(path, 1 << 20);
+        EXPECT_EQ(r.compression(), want) << content;
+        EXPECT_EQ(r.compression(), want) << "asked twice";
+    }
+    line_reader r(write_temp("lr_magic.ndjson", "{\"id\":\"1\"}\nsecond"), 1 << 20);
+    ASSERT_EQ(r.compression(), "");
+    input_line line;
+    ASSERT_TRUE(r.next(line));
+    EXPECT_EQ(line.bytes, "{\"id\":\"1\"}");
+    ASSERT_TRUE(r.next(line));
+    EXPECT_EQ(line.bytes, "second");
+    EXPECT_FALSE(r.next(line));
+}
+
 std::string error_of(const std::string& path) {
     try {
         line_reader r(path, 1 << 20);

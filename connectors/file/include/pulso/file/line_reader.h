@@ -33,6 +33,9 @@ class line_reader {
 
     /// The next line, or false at the end of input. Views are valid until the next call.
     bool next(input_line& line);
+    /// Before the first next(): the compressed format the input starts with ("gzip", "zstd",
+    /// "bzip2", "xz", "zip"), or empty. Reads the first chunk (next() then starts from it).
+    [[nodiscard]] std::string_view compression();
     [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
   private:
