@@ -2,7 +2,7 @@
 # Sets up (Debian packages, idempotently), builds and runs every test:
 #   1. release build with -Werror: unit, golden, integration and fault tests, bench smoke runs
 #   2. ASan+UBSan build: the unit tests
-#   3. libFuzzer (clang): the parser and the text path, 30 s each
+#   3. libFuzzer (clang): the parser, the text path and the config loader, 30 s each
 #   4. TSan build: the concurrent tests (label tsan), `pulso run` end to end included
 # Usage: scripts/test.sh [--quick]   (--quick: only step 1)
 set -euo pipefail
@@ -39,9 +39,9 @@ cmake --build --preset asan -j "$jobs"
 step "ASan+UBSan unit tests"
 ctest --preset asan -j "$jobs" --timeout 600
 
-step "libFuzzer: the parser and the text path, 30 s each (clang)"
+step "libFuzzer: the parser, the text path and the config loader, 30 s each (clang)"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$jobs" --target parse_fuzz text_fuzz
+cmake --build --preset fuzz -j "$jobs" --target parse_fuzz text_fuzz config_fuzz
 ctest --preset fuzz --timeout 300
 
 step "TSan build"
