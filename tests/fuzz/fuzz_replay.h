@@ -13,7 +13,9 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <unistd.h>
 #include <vector>
@@ -56,6 +58,47 @@ inline void run_one(const std::string& input) {
     current = nullptr;
 }
 } // namespace detail
+
+/// A mutation of a random corpus entry: 1–4 edits among a flipped bit, a random byte, one of
+/// `tokens` inserted, a range deleted, a range repeated, a splice with another entry.
+inline std::string token_mutation(const std::vector<std::string>& corpus, std::mt19937_64& rng,
+                                  std::span<const std::string_view> tokens) {
+    auto below = [&rng](std::size_t n) {
+        return n == 0 ? 0 : std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+    };
+    std::string s = corpus[below(corpus.size())];
+    const std::size_t edits = 1 + below(4);
+    for (std::size_t e = 0; e < edits; ++e) {
+        const std::size_t pos = below(s.size() + 1);
+        switch (below(7)) {
+        case 0: // flip a byte
+            if (!s.empty()) {
+                s[below(s.size())] ^= static_cast<char>(1U << below(8));
+            }
+            break;
+        case 1: // random byte
+            s.insert(pos, 1, static_cast<char>(below(256)));
+            break;
+        case 2: // token
+        case 3:
+            s.insert(pos, tokens[below(tokens.size())]);
+            break;
+        case 4: // delete a range
+            s.erase(pos, below(16) + 1);
+            break;
+        case 5: { // duplicate a range
+            const std::string piece = s.substr(pos, below(32) + 1);
+            s.insert(below(s.size() + 1), piece);
+            break;
+        }
+        default: { // splice with another corpus entry
+            const std::string& other = corpus[below(corpus.size())];
+            s = s.substr(0, pos) + other.substr(below(other.size() + 1));
+        }
+        }
+    }
+    return s;
+}
 
 /// `NAME_replay [--iterations N] [--seed S] DIR...`: runs every corpus input (each file as is,
 /// or through `expand`), then `iterations` mutations from `mutate` seeded with S. A crash or a
