@@ -8,6 +8,7 @@
 // Prints mentions/s, CPU seconds per million mentions and the ratio (3)/(1).
 //
 //   e2e_bench [--messages N] [--partitions P] [--runs R]
+#include "count_options.h"
 #include "pulso/config/config.h"
 #include "pulso/generator/generator.h"
 #include "pulso/kafka/kafka_consumer.h"
@@ -323,19 +324,21 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     options opt;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string a = argv[i];
-        const long long v = std::atoll(argv[i + 1]);
-        if (a == "--messages") {
-            opt.messages = v;
-        } else if (a == "--partitions") {
-            opt.partitions = static_cast<int>(v);
-        } else if (a == "--runs") {
-            opt.runs = static_cast<int>(v);
-        } else {
-            std::fprintf(stderr, "usage: %s [--messages N] [--partitions P] [--runs R]\n", argv[0]);
-            return 2;
-        }
+    {
+        std::int64_t partitions = opt.partitions;
+        std::int64_t runs = opt.runs;
+        bench::parse_count_options(
+            argc, argv,
+            {{"--messages", &opt.messages},
+             {"--partitions", &partitions, 10'000},
+             {"--runs", &runs, 1'000}},
+            "usage: e2e_bench [--messages N] [--partitions P] [--runs R]\n"
+            "Preloads N generated mentions (default 640000) into `pulso broker` with P partitions\n"
+            "(default 64), then measures R times (default 1) a bare consumer, the consumer plus\n"
+            "pulso's parser, and `pulso run` with 1 and 2 workers; prints rates, CPU per million\n"
+            "mentions and medians. See bench/e2e/README.md.\n");
+        opt.partitions = static_cast<int>(partitions);
+        opt.runs = static_cast<int>(runs);
     }
     spdlog::set_default_logger(spdlog::stderr_color_mt("e2e"));
     spdlog::set_level(spdlog::level::warn);

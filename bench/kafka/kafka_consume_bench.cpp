@@ -7,6 +7,7 @@
 //
 // CPU is getrusage(RUSAGE_SELF) of this process (all librdkafka threads included, the broker
 // process excluded), from the first record to the last.
+#include "count_options.h"
 #include "pulso/kafka/embedded_broker.h"
 #include "pulso/kafka/kafka_consumer.h"
 #include "pulso/kafka/kafka_producer.h"
@@ -310,27 +311,24 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     options opt;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string arg = argv[i];
-        const long long v = std::atoll(argv[i + 1]);
-        if (arg == "--messages") {
-            opt.messages = v;
-        } else if (arg == "--partitions") {
-            opt.partitions = static_cast<int>(v);
-        } else if (arg == "--brokers") {
-            opt.brokers = static_cast<int>(v);
-        } else if (arg == "--runs") {
-            opt.runs = static_cast<int>(v);
-        } else {
-            std::fprintf(stderr,
-                         "usage: %s [--messages N] [--partitions P] [--brokers K] [--runs R]\n",
-                         argv[0]);
-            return 2;
-        }
-    }
-    if (opt.messages <= 0 || opt.partitions <= 0 || opt.runs <= 0) {
-        std::fprintf(stderr, "all options must be positive\n");
-        return 2;
+    {
+        std::int64_t partitions = opt.partitions;
+        std::int64_t brokers = opt.brokers;
+        std::int64_t runs = opt.runs;
+        pulso::bench::parse_count_options(
+            argc, argv,
+            {{"--messages", &opt.messages},
+             {"--partitions", &partitions, 10'000},
+             {"--brokers", &brokers, 100},
+             {"--runs", &runs, 1'000}},
+            "usage: kafka_consume_bench [--messages N] [--partitions P] [--brokers K] [--runs R]\n"
+            "The Kafka ceiling here: preloads N mention-shaped messages (default 640000) into an\n"
+            "embedded broker with K brokers (default 1) and P partitions (default 64), then\n"
+            "consumes them R times (default 3) touching the bytes, and again parsing them with\n"
+            "simdjson; prints rates, CPU per million messages and medians.\n");
+        opt.partitions = static_cast<int>(partitions);
+        opt.brokers = static_cast<int>(brokers);
+        opt.runs = static_cast<int>(runs);
     }
     // Fork before any thread exists in this process.
     std::string bootstrap;

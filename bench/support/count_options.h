@@ -1,0 +1,61 @@
+#pragma once
+
+// Command-line options of the harnesses that are not Google Benchmark programs
+// (e2e_bench, kafka_consume_bench): `--name N` pairs of positive integers.
+
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <string_view>
+
+namespace pulso::bench {
+
+/// One `--name N` option and where its value goes.
+struct count_option {
+    std::string_view name; ///< with the leading `--`
+    std::int64_t* value;
+    std::int64_t max = 2'147'483'647; ///< largest accepted value
+};
+
+/// Parses argv[1..argc) as `--name N` pairs. `-h`/`--help` prints `usage` to stdout and exits
+/// 0; an unknown option, a missing value, or a value that is not an integer in [1, max] prints
+/// what is wrong and `usage` to stderr and exits 2 (a typo must not start a minutes-long run
+/// with the defaults).
+inline void parse_count_options(int argc, char** argv, std::initializer_list<count_option> opts,
+                                const char* usage) {
+    auto fail = [&](const char* what, std::string_view arg) {
+        std::fprintf(stderr, "%s: %s '%.*s'\n%s", argv[0], what, static_cast<int>(arg.size()),
+                     arg.data(), usage);
+        std::exit(2);
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(usage, stdout);
+            std::exit(0);
+        }
+        const count_option* opt = nullptr;
+        for (const count_option& o : opts) {
+            if (o.name == arg) {
+                opt = &o;
+            }
+        }
+        if (opt == nullptr) {
+            fail("unknown option", arg);
+        }
+        if (i + 1 >= argc) {
+            fail("missing value after", arg);
+        }
+        const std::string_view text = argv[++i];
+        std::int64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size() || v <= 0 || v > opt->max) {
+            fail(v > opt->max ? "value too large" : "expected a positive integer, got", text);
+        }
+        *opt->value = v;
+    }
+}
+
+} // namespace pulso::bench
