@@ -228,7 +228,7 @@ class worker_listener final : public kafka::rebalance_listener {
                 continue;
             }
             stream_offset o = w_.on_revoked(p);
-            if (o.offset >= 0) {
+            if (o.offset >= 0 && !already_committed(p, o)) {
                 out.push_back({p, o.offset, std::move(o.metadata)});
             }
         }
@@ -239,8 +239,21 @@ class worker_listener final : public kafka::rebalance_listener {
 
     bool changed = false;            ///< for the pause logic
     bool assignment_changed = false; ///< for the probe
+    /// What the worker's final commit confirmed at shutdown. close() then revokes every
+    /// partition; committing the same offsets again is not needed, and fails once another
+    /// worker's leaving has started a rebalance (REBALANCE_IN_PROGRESS: a "commit failed"
+    /// warning on every clean stop with two or more workers). Set on the worker's thread
+    /// before close() starts the thread that calls on_revoked.
+    std::vector<kafka::partition_offset> final_commit;
 
   private:
+    [[nodiscard]] bool already_committed(std::int32_t p, const stream_offset& o) const {
+        return std::any_of(
+            final_commit.begin(), final_commit.end(), [&](const kafka::partition_offset& c) {
+                return c.partition == p && c.offset == o.offset && c.metadata == o.metadata;
+            });
+    }
+
     stream_worker& w_;
 };
 
@@ -403,6 +416,8 @@ void worker_main(const config& cfg, const run_options& ro, shared_run& sh, worke
                              id);
             } else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 spdlog::warn("worker {}: final commit failed: {}", id, rd_kafka_err2name(err));
+            } else {
+                listener.final_commit = offs;
             }
         }
     }

@@ -445,17 +445,23 @@ bool nothing_dropped(const std::string& bootstrap, const std::string& topic, int
     return true;
 }
 
+std::vector<std::string> log_lines_with(const std::string& log, const std::string& what) {
+    std::vector<std::string> out;
+    std::ifstream f(log);
+    std::string line;
+    while (std::getline(f, line)) {
+        if (line.find(what) != std::string::npos) {
+            out.push_back(line);
+        }
+    }
+    return out;
+}
+
 bool wait_for_log(const std::string& log, const std::string& what, std::size_t n,
                   std::chrono::milliseconds timeout) {
     const auto deadline = clock_type::now() + timeout;
     while (clock_type::now() < deadline) {
-        std::ifstream f(log);
-        std::string line;
-        std::size_t seen = 0;
-        while (std::getline(f, line)) {
-            seen += line.find(what) != std::string::npos ? 1 : 0;
-        }
-        if (seen >= n) {
+        if (log_lines_with(log, what).size() >= n) {
             return true;
         }
         std::this_thread::sleep_for(100ms);

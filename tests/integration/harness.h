@@ -96,6 +96,9 @@ std::int64_t committed_watermark(const std::string& bootstrap, const std::string
 /// partition, counting batch overhead: ~12k generated mentions in small batches).
 bool nothing_dropped(const std::string& bootstrap, const std::string& topic, int partitions);
 
+/// The lines of `log` that contain `what` (none when the file is missing).
+std::vector<std::string> log_lines_with(const std::string& log, const std::string& what);
+
 /// Waits until `log` has at least `n` lines containing `what`; false on timeout.
 bool wait_for_log(const std::string& log, const std::string& what, std::size_t n,
                   std::chrono::milliseconds timeout);
