@@ -27,8 +27,8 @@
 #include <fstream>
 #include <memory>
 #include <poll.h>
-#include <spawn.h>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
@@ -63,25 +63,41 @@ double cpu_children() {
            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/// Starts `args` with stdout on `out_fd` (when ≥ 0) and stderr in `err_file`. The child dies
+/// with this process (PR_SET_PDEATHSIG; spawn from the main thread only): a harness killed or
+/// crashed mid-run must not leave a broker or a `pulso run` loading the machine.
 pid_t spawn(std::vector<std::string> args, int out_fd, const std::string& err_file) {
-    posix_spawn_file_actions_t a;
-    posix_spawn_file_actions_init(&a);
-    if (out_fd >= 0) {
-        posix_spawn_file_actions_adddup2(&a, out_fd, STDOUT_FILENO);
-    }
-    posix_spawn_file_actions_addopen(&a, STDERR_FILENO, err_file.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    // Everything the child needs is prepared before fork(): after it, in a process with
+    // librdkafka's threads, the child calls only async-signal-safe functions until exec.
     std::vector<char*> argv;
     for (std::string& s : args) {
         argv.push_back(s.data());
     }
     argv.push_back(nullptr);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, argv[0], &a, nullptr, argv.data(), environ) != 0) {
-        std::perror("posix_spawn");
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) {
+        std::perror("fork");
         std::exit(1);
     }
-    posix_spawn_file_actions_destroy(&a);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(127);
+        }
+        if (out_fd >= 0) {
+            dup2(out_fd, STDOUT_FILENO);
+        }
+        const int fd = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execve(argv[0], argv.data(), environ);
+        static constexpr char k_msg[] = "e2e_bench: exec failed (is pulso built?)\n";
+        (void)!write(STDERR_FILENO, k_msg, sizeof k_msg - 1);
+        _exit(127);
+    }
     return pid;
 }
 

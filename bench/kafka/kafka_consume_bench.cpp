@@ -25,6 +25,7 @@
 #include <iostream>
 #include <signal.h>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,8 +103,14 @@ pid_t start_broker(const options& opt, std::string& bootstrap) {
         std::perror("pipe");
         std::exit(1);
     }
+    const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid == 0) {
+        // Dies with this process: a harness killed mid-run must not leave its broker behind.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(127);
+        }
         close(fds[0]);
         dup2(fds[1], STDOUT_FILENO);
         close(fds[1]);
