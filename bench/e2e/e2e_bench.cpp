@@ -340,22 +340,17 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     options opt;
-    {
-        std::int64_t partitions = opt.partitions;
-        std::int64_t runs = opt.runs;
-        bench::parse_count_options(
-            argc, argv,
-            {{"--messages", &opt.messages},
-             {"--partitions", &partitions, 10'000},
-             {"--runs", &runs, 1'000}},
-            "usage: e2e_bench [--messages N] [--partitions P] [--runs R]\n"
-            "Preloads N generated mentions (default 640000) into `pulso broker` with P partitions\n"
-            "(default 64), then measures R times (default 1) a bare consumer, the consumer plus\n"
-            "pulso's parser, and `pulso run` with 1 and 2 workers; prints rates, CPU per million\n"
-            "mentions and medians. See bench/e2e/README.md.\n");
-        opt.partitions = static_cast<int>(partitions);
-        opt.runs = static_cast<int>(runs);
-    }
+    bench::parse_count_options(
+        argc, argv,
+        {{"--messages", &opt.messages},
+         {"--partitions", &opt.partitions, 10'000},
+         {"--runs", &opt.runs, 1'000}},
+        "usage: e2e_bench [--messages N] [--partitions P] [--runs R]\n"
+        "Preloads N generated mentions (default 640000) into `pulso broker` with P partitions\n"
+        "(default 64), then measures R times (default 1) a bare consumer, the consumer plus\n"
+        "pulso's parser, and `pulso run` with 1 and 2 workers; prints rates, CPU per million\n"
+        "mentions and medians. See bench/e2e/README.md.\n");
+
     spdlog::set_default_logger(spdlog::stderr_color_mt("e2e"));
     spdlog::set_level(spdlog::level::warn);
     std::string dir = "/tmp/pulso-e2e-";

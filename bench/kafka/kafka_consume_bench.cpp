@@ -318,25 +318,18 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     options opt;
-    {
-        std::int64_t partitions = opt.partitions;
-        std::int64_t brokers = opt.brokers;
-        std::int64_t runs = opt.runs;
-        pulso::bench::parse_count_options(
-            argc, argv,
-            {{"--messages", &opt.messages},
-             {"--partitions", &partitions, 10'000},
-             {"--brokers", &brokers, 100},
-             {"--runs", &runs, 1'000}},
-            "usage: kafka_consume_bench [--messages N] [--partitions P] [--brokers K] [--runs R]\n"
-            "The Kafka ceiling here: preloads N mention-shaped messages (default 640000) into an\n"
-            "embedded broker with K brokers (default 1) and P partitions (default 64), then\n"
-            "consumes them R times (default 3) touching the bytes, and again parsing them with\n"
-            "simdjson; prints rates, CPU per million messages and medians.\n");
-        opt.partitions = static_cast<int>(partitions);
-        opt.brokers = static_cast<int>(brokers);
-        opt.runs = static_cast<int>(runs);
-    }
+    pulso::bench::parse_count_options(
+        argc, argv,
+        {{"--messages", &opt.messages},
+         {"--partitions", &opt.partitions, 10'000},
+         {"--brokers", &opt.brokers, 100},
+         {"--runs", &opt.runs, 1'000}},
+        "usage: kafka_consume_bench [--messages N] [--partitions P] [--brokers K] [--runs R]\n"
+        "The Kafka ceiling here: preloads N mention-shaped messages (default 640000) into an\n"
+        "embedded broker with K brokers (default 1) and P partitions (default 64), then\n"
+        "consumes them R times (default 3) touching the bytes, and again parsing them with\n"
+        "simdjson; prints rates, CPU per million messages and medians.\n");
+
     // Fork before any thread exists in this process.
     std::string bootstrap;
     const pid_t broker = start_broker(opt, bootstrap);

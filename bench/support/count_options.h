@@ -3,20 +3,38 @@
 // Command-line options of the harnesses that are not Google Benchmark programs
 // (e2e_bench, kafka_consume_bench): `--name N` pairs of positive integers.
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
+#include <limits>
 #include <string_view>
 
 namespace pulso::bench {
 
-/// One `--name N` option and where its value goes.
+/// One `--name N` option and where its value goes (an int option accepts up to `max`, at most
+/// INT_MAX).
 struct count_option {
+    count_option(std::string_view n, std::int64_t* v,
+                 std::int64_t m = std::numeric_limits<std::int64_t>::max())
+        : name(n), wide(v), max(m) {}
+    count_option(std::string_view n, int* v, std::int64_t m = std::numeric_limits<int>::max())
+        : name(n), narrow(v), max(std::min<std::int64_t>(m, std::numeric_limits<int>::max())) {}
+
     std::string_view name; ///< with the leading `--`
-    std::int64_t* value;
-    std::int64_t max = 2'147'483'647; ///< largest accepted value
+    std::int64_t* wide = nullptr;
+    int* narrow = nullptr;
+    std::int64_t max; ///< largest accepted value
+
+    void set(std::int64_t v) const {
+        if (wide != nullptr) {
+            *wide = v;
+        } else {
+            *narrow = static_cast<int>(v);
+        }
+    }
 };
 
 /// Parses argv[1..argc) as `--name N` pairs. `-h`/`--help` prints `usage` to stdout and exits
@@ -54,7 +72,7 @@ inline void parse_count_options(int argc, char** argv, std::initializer_list<cou
         if (ec != std::errc() || end != text.data() + text.size() || v <= 0 || v > opt->max) {
             fail(v > opt->max ? "value too large" : "expected a positive integer, got", text);
         }
-        *opt->value = v;
+        opt->set(v);
     }
 }
 
